@@ -1,0 +1,59 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Focal",
+    platforms: [.macOS(.v14)],
+    products: [
+        .library(name: "FocalCore", targets: ["FocalCore"]),
+        .library(name: "FocalNets", targets: ["FocalNets"]),
+        .library(name: "FocalLosses", targets: ["FocalLosses"]),
+        .library(name: "FocalTraining", targets: ["FocalTraining"]),
+        .executable(name: "focal", targets: ["focal"]),
+        .executable(name: "custom-loop", targets: ["CustomLoop"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, found with pkg-config (Debian: libopenblas-dev, libpng-dev).
+        .systemLibrary(
+            name: "COpenBLAS", path: "Sources/System/COpenBLAS", pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "pkg-config"])]),
+        .systemLibrary(
+            name: "CPNG", path: "Sources/System/CPNG", pkgConfig: "libpng",
+            providers: [.apt(["libpng-dev", "pkg-config"])]),
+        // C shim: OpenBLAS kernel selection (AVX-512 on misdetected CPUs) and thread control.
+        .target(name: "CFocalBLAS", dependencies: ["COpenBLAS"], path: "Sources/System/CFocalBLAS"),
+
+        // Libraries.
+        .target(name: "FocalCore", dependencies: ["CFocalBLAS", "COpenBLAS"]),
+        .target(name: "FocalNets", dependencies: ["FocalCore"]),
+        .target(name: "FocalLosses", dependencies: ["FocalCore"]),
+        .target(name: "FocalTraining", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "CPNG"]),
+
+        // Thin executables.
+        .executableTarget(
+            name: "focal",
+            dependencies: [
+                "FocalCore", "FocalNets", "FocalLosses", "FocalTraining",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Examples/focal"),
+        .executableTarget(
+            name: "CustomLoop", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "FocalTraining"],
+            path: "Sources/Examples/CustomLoop"),
+
+        // Tests.
+        .target(name: "FocalTestSupport", dependencies: ["FocalCore"], path: "Tests/FocalTestSupport"),
+        .testTarget(name: "FocalCoreTests", dependencies: ["FocalCore", "FocalTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "FocalLossesTests", dependencies: ["FocalLosses", "FocalCore", "FocalTestSupport"],
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "FocalNetsTests", dependencies: ["FocalNets", "FocalCore", "FocalTestSupport"]),
+        .testTarget(name: "FocalTrainingTests",
+                    dependencies: ["FocalTraining", "FocalNets", "FocalLosses", "FocalCore", "FocalTestSupport"],
+                    resources: [.copy("Fixtures")]),
+    ],
+    swiftLanguageModes: [.v6]
+)

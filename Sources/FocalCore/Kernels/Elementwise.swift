@@ -1,0 +1,121 @@
+import Foundation
+
+extension Kernels {
+    /// Applies `f` to every scalar (the result is contiguous).
+    @inline(__always)
+    public static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
+        let c = x.contiguous()
+        let src = c.basePointer
+        return withExtendedLifetime(c) {
+            Tensor(shape: x.shape) { out in
+                let dst = out.baseAddress!
+                Threading.parallelFor(out.count) { r in
+                    for i in r { dst[i] = f(src[i]) }
+                }
+            }
+        }
+    }
+
+    /// Combines two tensors of the same shape elementwise (the result is contiguous).
+    @inline(__always)
+    public static func zipMap(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+        precondition(a.shape == b.shape, "zipMap: shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) differ")
+        let ca = a.contiguous(), cb = b.contiguous()
+        let pa = ca.basePointer, pb = cb.basePointer
+        return withExtendedLifetime((ca, cb)) {
+            Tensor(shape: a.shape) { out in
+                let dst = out.baseAddress!
+                Threading.parallelFor(out.count) { r in
+                    for i in r { dst[i] = f(pa[i], pb[i]) }
+                }
+            }
+        }
+    }
+
+    /// Combines three tensors of the same shape elementwise.
+    @inline(__always)
+    public static func zipMap3(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ f: (Float, Float, Float) -> Float) -> Tensor {
+        precondition(a.shape == b.shape && b.shape == c.shape, "zipMap3: shapes differ")
+        let ca = a.contiguous(), cb = b.contiguous(), cc = c.contiguous()
+        let pa = ca.basePointer, pb = cb.basePointer, pc = cc.basePointer
+        return withExtendedLifetime((ca, cb, cc)) {
+            Tensor(shape: a.shape) { out in
+                let dst = out.baseAddress!
+                Threading.parallelFor(out.count) { r in
+                    for i in r { dst[i] = f(pa[i], pb[i], pc[i]) }
+                }
+            }
+        }
+    }
+
+    /// Combines two tensors with NumPy broadcasting.
+    @inline(__always)
+    public static func broadcast(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+        if a.shape == b.shape { return zipMap(a, b, f) }
+        guard let shape = Shape.broadcast(a.shape, b.shape) else {
+            preconditionFailure("shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) do not broadcast")
+        }
+        if b.count == 1 {
+            let s = b.storage.pointer[b.offset]
+            return map(a.count == Shape.count(shape) ? a : a.expandedView(to: shape)) { f($0, s) }
+        }
+        if a.count == 1 {
+            let s = a.storage.pointer[a.offset]
+            return map(b.count == Shape.count(shape) ? b : b.expandedView(to: shape)) { f(s, $0) }
+        }
+        let ea = a.expandedView(to: shape), eb = b.expandedView(to: shape)
+        let rank = shape.count
+        let n = Shape.count(shape)
+        let inner = shape[rank - 1]
+        let outer = n / max(inner, 1)
+        let sa = ea.strides, sb = eb.strides
+        let pa = ea.storage.pointer + ea.offset, pb = eb.storage.pointer + eb.offset
+        let ia = sa[rank - 1], ib = sb[rank - 1]
+        return withExtendedLifetime((ea, eb)) {
+            Tensor(shape: shape) { out in
+                let dst = out.baseAddress!
+                Threading.parallelFor(outer, grain: max(1, 32_768 / max(inner, 1))) { rows in
+                    for row in rows {
+                        var rem = row, oa = 0, ob = 0
+                        for d in stride(from: rank - 2, through: 0, by: -1) {
+                            let idx = rem % shape[d]
+                            rem /= shape[d]
+                            oa += idx * sa[d]
+                            ob += idx * sb[d]
+                        }
+                        let o = row * inner
+                        for j in 0..<inner { dst[o + j] = f(pa[oa + j * ia], pb[ob + j * ib]) }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `a + b` with broadcasting (no tape).
+    public static func add(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, +) }
+    /// `a - b` with broadcasting (no tape).
+    public static func sub(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, -) }
+    /// `a * b` with broadcasting (no tape).
+    public static func mul(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, *) }
+    /// `a / b` with broadcasting (no tape).
+    public static func div(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, /) }
+    /// `x * s` (no tape).
+    public static func scale(_ x: Tensor, _ s: Float) -> Tensor { map(x) { $0 * s } }
+}
+
+extension Tensor {
+    /// A stride-0 view of this tensor broadcast to `shape` (no copy, no tape).
+    func expandedView(to target: [Int]) -> Tensor {
+        precondition(target.count >= rank, "expand: cannot expand \(Shape.describe(shape)) to \(Shape.describe(target))")
+        let lead = target.count - rank
+        var strides = [Int](repeating: 0, count: target.count)
+        for i in 0..<target.count {
+            if i < lead { strides[i] = 0; continue }
+            let d = shape[i - lead]
+            if d == target[i] { strides[i] = d == 1 ? 0 : self.strides[i - lead] }
+            else if d == 1 { strides[i] = 0 }
+            else { preconditionFailure("expand: cannot expand \(Shape.describe(shape)) to \(Shape.describe(target))") }
+        }
+        return Tensor(storage: storage, shape: target, strides: strides, offset: offset)
+    }
+}

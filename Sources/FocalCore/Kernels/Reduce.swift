@@ -1,0 +1,96 @@
+extension Kernels {
+    /// Sum over `axes` with Double accumulation, in a fixed order: the same bits for any
+    /// thread count.
+    public static func sum(_ x: Tensor, axes: [Int], keepDims: Bool) -> Tensor {
+        let rank = x.rank
+        let axesSet = Set(axes.map { Shape.axis($0, rank: rank) })
+        var keptShape = x.shape
+        for a in axesSet { keptShape[a] = 1 }
+        let outShape = keepDims ? keptShape : x.shape.enumerated().filter { !axesSet.contains($0.offset) }.map(\.element)
+        let c = x.contiguous()
+        let src = c.basePointer
+        let n = c.count
+        let shape = x.shape
+        let outCount = Shape.count(keptShape)
+        var acc = [Double](repeating: 0, count: outCount)
+        withExtendedLifetime(c) {
+            // Split off the trailing run of reduced axes: each row of it is summed on its own
+            // (rows in parallel, fixed blocks within a row), then rows are added in order.
+            var innerReduced = 1
+            var d = rank - 1
+            while d >= 0 && axesSet.contains(d) { innerReduced *= shape[d]; d -= 1 }
+            let rows = innerReduced > 0 ? n / innerReduced : 0
+            if innerReduced > 1 || rank == 0 {
+                var rowSums = [Double](repeating: 0, count: rows)
+                rowSums.withUnsafeMutableBufferPointer { rp in
+                    let r = rp.baseAddress!
+                    if rows == 1 {
+                        let block = 65_536
+                        let blocks = (n + block - 1) / block
+                        var partial = [Double](repeating: 0, count: blocks)
+                        partial.withUnsafeMutableBufferPointer { pp in
+                            let p = pp.baseAddress!
+                            Threading.parallelFor(blocks, grain: 1) { br in
+                                for b in br {
+                                    var s = 0.0
+                                    for i in (b * block)..<min(n, (b + 1) * block) { s += Double(src[i]) }
+                                    p[b] = s
+                                }
+                            }
+                        }
+                        r[0] = partial.reduce(0, +)
+                    } else {
+                        Threading.parallelFor(rows, grain: max(1, 32_768 / innerReduced)) { range in
+                            for row in range {
+                                var s = 0.0
+                                let base = src + row * innerReduced
+                                for j in 0..<innerReduced { s += Double(base[j]) }
+                                r[row] = s
+                            }
+                        }
+                    }
+                }
+                // Map each row (index over shape[0...d]) to its output element.
+                let prefix = d >= 0 ? Array(shape[0...d]) : []
+                let keptStrides = Shape.contiguousStrides(keptShape)
+                let ostr = prefix.indices.map { axesSet.contains($0) ? 0 : keptStrides[$0] }
+                for row in 0..<rows {
+                    var rem = row, o = 0
+                    for k in stride(from: prefix.count - 1, through: 0, by: -1) {
+                        o += (rem % prefix[k]) * ostr[k]
+                        rem /= prefix[k]
+                    }
+                    acc[o] += rowSums[row]
+                }
+            } else {
+                let keptStrides = Shape.contiguousStrides(keptShape)
+                let ostrides = (0..<rank).map { axesSet.contains($0) ? 0 : keptStrides[$0] }
+                var index = [Int](repeating: 0, count: rank)
+                var o = 0
+                for i in 0..<n {
+                    acc[o] += Double(src[i])
+                    var k = rank - 1
+                    while k >= 0 {
+                        index[k] += 1
+                        o += ostrides[k]
+                        if index[k] < shape[k] { break }
+                        o -= ostrides[k] * shape[k]
+                        index[k] = 0
+                        k -= 1
+                    }
+                }
+            }
+        }
+        return Tensor(shape: outShape, scalars: acc.map { Float($0) })
+    }
+
+    /// Sums `g` down to `shape`, undoing NumPy broadcasting (for backward passes).
+    public static func sumToShape(_ g: Tensor, _ shape: [Int]) -> Tensor {
+        if g.shape == shape { return g }
+        let lead = g.rank - shape.count
+        var axes: [Int] = Array(0..<lead)
+        for i in 0..<shape.count where shape[i] == 1 && g.shape[i + lead] != 1 { axes.append(i + lead) }
+        let s = sum(g, axes: axes, keepDims: true)
+        return Tensor(storage: s.storage, shape: shape)
+    }
+}

@@ -1,0 +1,66 @@
+import CFocalBLAS
+import Dispatch
+import Foundation
+import Synchronization
+
+/// The one knob for parallelism: the width of Focal's own parallel loops and OpenBLAS's
+/// thread count. Initialised from `FOCAL_NUM_THREADS` (else the number of active cores).
+///
+/// Focal never calls a multi-threaded BLAS routine from inside one of its own parallel loops,
+/// and its reductions split work at boundaries that depend on sizes only, so results are the
+/// same bits for any thread count.
+public enum Threading {
+    private static let width = Mutex<Int>(Threading.initialWidth())
+
+    private static func initialWidth() -> Int {
+        _ = focal_blas_init()
+        let n: Int
+        if let s = ProcessInfo.processInfo.environment["FOCAL_NUM_THREADS"], let v = Int(s), v > 0 {
+            n = v
+        } else {
+            n = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        }
+        focal_blas_set_threads(Int32(n))
+        return n
+    }
+
+    /// Threads used by Focal's loops and by OpenBLAS.
+    public static var threadCount: Int {
+        get { width.withLock { $0 } }
+        set {
+            let n = max(1, newValue)
+            width.withLock { $0 = n }
+            focal_blas_set_threads(Int32(n))
+        }
+    }
+
+    /// Runs `body` over `0..<count` split into contiguous ranges of at least `grain` items,
+    /// on up to `threadCount` threads. Ranges depend on `count` and `grain` only when
+    /// `deterministicChunks` is set (for reductions that combine per-range results).
+    @inline(__always)
+    public static func parallelFor(_ count: Int, grain: Int = 32_768, _ body: (Range<Int>) -> Void) {
+        guard count > 0 else { return }
+        let threads = threadCount
+        if threads <= 1 || count <= grain {
+            body(0..<count)
+            return
+        }
+        let chunks = min(threads * 4, (count + grain - 1) / grain)
+        let size = (count + chunks - 1) / chunks
+        withoutActuallyEscaping(body) { escaping in
+            let work = UncheckedSendableBox(escaping)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let lo = c * size
+                let hi = min(count, lo + size)
+                if lo < hi { work.value(lo..<hi) }
+            }
+        }
+    }
+}
+
+/// Carries a value that Focal's kernels share across worker threads by construction (each
+/// worker writes a disjoint range).
+struct UncheckedSendableBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,139 @@
+// Differentiable changes of shape. Views share storage; backward maps the gradient back:
+// reshape → reshape, permute → inverse permute, slice → zero-padded, concat → slices,
+// expand → sum over the broadcast axes.
+
+extension Tensor {
+    /// The same scalars with a new shape (a view when contiguous). One extent may be `-1`.
+    public func reshaped(_ newShape: [Int]) -> Tensor {
+        var target = newShape
+        if let i = target.firstIndex(of: -1) {
+            let known = target.enumerated().filter { $0.offset != i }.reduce(1) { $0 * $1.element }
+            precondition(known > 0 && count % known == 0, "reshape: cannot infer -1 in \(Shape.describe(newShape)) for \(count) scalars")
+            target[i] = count / known
+        }
+        precondition(Shape.count(target) == count, "reshape: \(Shape.describe(shape)) (\(count) scalars) cannot become \(Shape.describe(newShape))")
+        let c = contiguous()
+        let out = Tensor(storage: c.storage, shape: target, offset: c.offset)
+        let inShape = shape
+        return Tensor.record("reshape", output: out, inputs: [self]) { g in
+            [Tensor(storage: g.contiguous().storage, shape: inShape, offset: g.contiguous().offset)]
+        }
+    }
+
+    /// Dimensions reordered: output dimension `i` is input dimension `order[i]` (a view).
+    public func permuted(_ order: [Int]) -> Tensor {
+        precondition(order.sorted() == Array(0..<rank), "permute: \(order) is not a permutation of 0..<\(rank)")
+        let out = Tensor(storage: storage, shape: order.map { shape[$0] }, strides: order.map { strides[$0] }, offset: offset)
+        var inverse = [Int](repeating: 0, count: rank)
+        for (i, o) in order.enumerated() { inverse[o] = i }
+        return Tensor.record("permute", output: out, inputs: [self]) { g in
+            let gp = g.detached()
+            return [Tensor(storage: gp.storage, shape: inverse.map { gp.shape[$0] }, strides: inverse.map { gp.strides[$0] }, offset: gp.offset).contiguous()]
+        }
+    }
+
+    /// The range `range` of dimension `axis` (a view).
+    public func slice(axis: Int, _ range: Range<Int>) -> Tensor {
+        let a = Shape.axis(axis, rank: rank)
+        precondition(range.lowerBound >= 0 && range.upperBound <= shape[a],
+                     "slice: range \(range) out of bounds for dimension \(a) of \(Shape.describe(shape))")
+        var s = shape
+        s[a] = range.count
+        let out = Tensor(storage: storage, shape: s, strides: strides, offset: offset + range.lowerBound * strides[a])
+        let inShape = shape
+        return Tensor.record("slice", output: out, inputs: [self]) { g in
+            [Kernels.pad(g, axis: a, before: range.lowerBound, total: inShape[a])]
+        }
+    }
+
+    /// This tensor broadcast to `shape` (NumPy rules; a stride-0 view).
+    public func expanded(to target: [Int]) -> Tensor {
+        let inShape = shape
+        return Tensor.record("expand", output: expandedView(to: target), inputs: [self]) { g in
+            [Kernels.sumToShape(g, inShape)]
+        }
+    }
+
+    /// Tensors joined along `axis`; all other extents must agree.
+    public static func concat(_ parts: [Tensor], axis: Int) -> Tensor {
+        precondition(!parts.isEmpty, "concat: no tensors")
+        let a = Shape.axis(axis, rank: parts[0].rank)
+        for p in parts {
+            precondition(p.rank == parts[0].rank && (0..<p.rank).allSatisfy { $0 == a || p.shape[$0] == parts[0].shape[$0] },
+                         "concat: shapes \(parts.map { Shape.describe($0.shape) }) differ outside axis \(a)")
+        }
+        let sizes = parts.map { $0.shape[a] }
+        let out = Kernels.concat(parts, axis: a)
+        return record("concat", output: out, inputs: parts) { g in
+            var start = 0
+            return sizes.map { n in
+                defer { start += n }
+                return Kernels.sliceCopy(g, axis: a, start..<(start + n))
+            }
+        }
+    }
+}
+
+extension Kernels {
+    /// Copies `range` of dimension `axis` into a new contiguous tensor.
+    public static func sliceCopy(_ x: Tensor, axis: Int, _ range: Range<Int>) -> Tensor {
+        var s = x.shape
+        s[axis] = range.count
+        return Tensor(storage: x.storage, shape: s, strides: x.strides, offset: x.offset + range.lowerBound * x.strides[axis]).detached().contiguousCopy()
+    }
+
+    /// `x` placed at `before` along `axis` in zeros of extent `total`.
+    public static func pad(_ x: Tensor, axis: Int, before: Int, total: Int) -> Tensor {
+        let c = x.contiguous()
+        var s = c.shape
+        let n = s[axis]
+        s[axis] = total
+        let outer = s[..<axis].reduce(1, *)
+        let inner = s[(axis + 1)...].reduce(1, *)
+        let src = c.basePointer
+        return withExtendedLifetime(c) {
+            Tensor(shape: s) { out in
+                let dst = out.baseAddress!
+                dst.initialize(repeating: 0, count: out.count)
+                for o in 0..<outer {
+                    (dst + (o * total + before) * inner).update(from: src + o * n * inner, count: n * inner)
+                }
+            }
+        }
+    }
+
+    /// Joins contiguous copies of `parts` along `axis`.
+    public static func concat(_ parts: [Tensor], axis: Int) -> Tensor {
+        let cs = parts.map { $0.contiguous() }
+        var s = cs[0].shape
+        s[axis] = cs.reduce(0) { $0 + $1.shape[axis] }
+        let outer = s[..<axis].reduce(1, *)
+        let inner = s[(axis + 1)...].reduce(1, *)
+        let total = s[axis]
+        return withExtendedLifetime(cs) {
+            Tensor(shape: s) { out in
+                let dst = out.baseAddress!
+                var start = 0
+                for c in cs {
+                    let n = c.shape[axis]
+                    let src = c.basePointer
+                    for o in 0..<outer {
+                        (dst + (o * total + start) * inner).update(from: src + o * n * inner, count: n * inner)
+                    }
+                    start += n
+                }
+            }
+        }
+    }
+}
+
+extension Tensor {
+    /// A contiguous copy that never shares storage with `self`.
+    func contiguousCopy() -> Tensor {
+        let src = self
+        var out = Tensor(storage: TensorStorage(uninitializedCount: count), shape: shape)
+        Kernels.copyStrided(from: src, to: out.storage.pointer)
+        out.node = nil
+        return out
+    }
+}
