@@ -1,5 +1,8 @@
 import CFocalBLAS
 import COpenBLAS
+import Synchronization
+
+private let gemmFlops = Atomic<Int>(0)
 
 /// Row-major single-precision GEMM and OpenBLAS facts. All matrix products in Focal go
 /// through here.
@@ -17,9 +20,14 @@ public enum BLAS {
             if beta == 0 { for i in 0..<m { (c + i * ldc).initialize(repeating: 0, count: n) } }
             return
         }
+        gemmFlops.add(2 * m * n * k, ordering: .relaxed)
         cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
     }
+
+    /// Floating-point operations issued through `sgemm` since the process started (2·m·n·k
+    /// per call); the benchmark divides differences of it by elapsed time.
+    public static var flopCount: Int { gemmFlops.load(ordering: .relaxed) }
 
     /// The OpenBLAS core in use (e.g. "SkylakeX", "Prescott").
     public static var coreName: String {

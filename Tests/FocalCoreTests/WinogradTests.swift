@@ -1,0 +1,71 @@
+import FocalCore
+import FocalTestSupport
+import Testing
+
+/// Direct 3×3, stride-1, padding-1 convolution and its gradients, in Double, as the reference.
+private func directConv3x3(_ x: [Float], n: Int, cin: Int, h: Int, w: Int, _ k: [Float], cout: Int, _ b: [Float]?) -> [Double] {
+    var y = [Double](repeating: 0, count: n * cout * h * w)
+    for s in 0..<n { for o in 0..<cout { for i in 0..<h { for j in 0..<w {
+        var acc = Double(b?[o] ?? 0)
+        for c in 0..<cin { for dy in 0..<3 { for dx in 0..<3 {
+            let yy = i + dy - 1, xx = j + dx - 1
+            if yy >= 0 && yy < h && xx >= 0 && xx < w {
+                acc += Double(x[((s * cin + c) * h + yy) * w + xx]) * Double(k[((o * cin + c) * 3 + dy) * 3 + dx])
+            }
+        } } }
+        y[((s * cout + o) * h + i) * w + j] = acc
+    } } } }
+    return y
+}
+
+private func directGradients(_ x: [Float], n: Int, cin: Int, h: Int, w: Int, _ k: [Float], cout: Int, _ g: [Float]) -> (dx: [Double], dw: [Double]) {
+    var dx = [Double](repeating: 0, count: x.count), dw = [Double](repeating: 0, count: k.count)
+    for s in 0..<n { for o in 0..<cout { for i in 0..<h { for j in 0..<w {
+        let gv = Double(g[((s * cout + o) * h + i) * w + j])
+        for c in 0..<cin { for dy in 0..<3 { for dxx in 0..<3 {
+            let yy = i + dy - 1, xx = j + dxx - 1
+            if yy >= 0 && yy < h && xx >= 0 && xx < w {
+                let xi = ((s * cin + c) * h + yy) * w + xx, ki = ((o * cin + c) * 3 + dy) * 3 + dxx
+                dx[xi] += gv * Double(k[ki])
+                dw[ki] += gv * Double(x[xi])
+            }
+        } } }
+    } } } }
+    return (dx, dw)
+}
+
+private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
+    let scale = b.map(abs).max() ?? 1
+    return zip(a, b).map { abs(Double($0) - $1) }.max()! / max(scale, 1e-30)
+}
+
+@Suite struct WinogradTests {
+    @Test(arguments: [(1, 3, 4, 4, 2), (2, 3, 7, 6, 4), (1, 5, 9, 11, 3), (2, 16, 16, 16, 8)])
+    func matchesDirectConvolution(_ cfg: (Int, Int, Int, Int, Int)) {
+        let (n, cin, h, w, cout) = cfg
+        var gen = RandomGenerator(seed: 42)
+        let x = Tensor(randomNormal: [n, cin, h, w], generator: &gen)
+        let k = Tensor(randomNormal: [cout, cin, 3, 3], generator: &gen)
+        let b = Tensor(randomNormal: [cout], generator: &gen)
+        let g = Tensor(randomNormal: [n, cout, h, w], generator: &gen)
+        let y = Winograd.conv3x3(x, weight: k, bias: b)
+        let ref = directConv3x3(x.scalars, n: n, cin: cin, h: h, w: w, k.scalars, cout: cout, b.scalars)
+        #expect(y.shape == [n, cout, h, w])
+        #expect(relativeError(y.scalars, ref) < 1e-5)
+        let (dx, dw) = Winograd.conv3x3Backward(x, weight: k, gradOutput: g, inputGradient: true, weightGradient: true)
+        let (rdx, rdw) = directGradients(x.scalars, n: n, cin: cin, h: h, w: w, k.scalars, cout: cout, g.scalars)
+        #expect(relativeError(dx!.scalars, rdx) < 1e-5)
+        #expect(relativeError(dw!.scalars, rdw) < 1e-5)
+    }
+
+    @Test func skipsGradientsNotAskedFor() {
+        var gen = RandomGenerator(seed: 1)
+        let x = Tensor(randomNormal: [1, 2, 6, 6], generator: &gen)
+        let k = Tensor(randomNormal: [3, 2, 3, 3], generator: &gen)
+        let g = Tensor(randomNormal: [1, 3, 6, 6], generator: &gen)
+        let only = Winograd.conv3x3Backward(x, weight: k, gradOutput: g, inputGradient: false, weightGradient: true)
+        #expect(only.input == nil && only.weight != nil)
+        let other = Winograd.conv3x3Backward(x, weight: k, gradOutput: g, inputGradient: true, weightGradient: false)
+        #expect(other.input != nil && other.weight == nil)
+    }
+}
