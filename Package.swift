@@ -23,6 +23,13 @@ let package = Package(
         .systemLibrary(
             name: "CPNG", path: "Sources/System/CPNG", pkgConfig: "libpng",
             providers: [.apt(["libpng-dev", "pkg-config"])]),
+        .systemLibrary(
+            name: "CTIFF", path: "Sources/System/CTIFF", pkgConfig: "libtiff-4",
+            providers: [.apt(["libtiff-dev", "pkg-config"])]),
+        // giflib ships no pkg-config file; its header and library are in the default paths.
+        .systemLibrary(name: "CGIF", path: "Sources/System/CGIF", providers: [.apt(["libgif-dev"])]),
+        // C shim: TIFF and GIF decoding (libtiff's and giflib's C APIs are variadic/callback-based).
+        .target(name: "CFocalImageIO", dependencies: ["CTIFF", "CGIF"], path: "Sources/System/CFocalImageIO"),
         // C shim: OpenBLAS kernel selection (AVX-512 on misdetected CPUs) and thread control.
         .target(name: "CFocalBLAS", dependencies: ["COpenBLAS"], path: "Sources/System/CFocalBLAS"),
 
@@ -30,7 +37,7 @@ let package = Package(
         .target(name: "FocalCore", dependencies: ["CFocalBLAS", "COpenBLAS"]),
         .target(name: "FocalNets", dependencies: ["FocalCore"]),
         .target(name: "FocalLosses", dependencies: ["FocalCore"]),
-        .target(name: "FocalTraining", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "CPNG"]),
+        .target(name: "FocalTraining", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "CPNG", "CFocalImageIO"]),
 
         // Thin executables.
         .executableTarget(
