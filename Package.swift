@@ -29,7 +29,8 @@ let package = Package(
         // giflib ships no pkg-config file; its header and library are in the default paths.
         .systemLibrary(name: "CGIF", path: "Sources/System/CGIF", providers: [.apt(["libgif-dev"])]),
         // C shim: TIFF and GIF decoding (libtiff's and giflib's C APIs are variadic/callback-based).
-        .target(name: "CFocalImageIO", dependencies: ["CTIFF", "CGIF"], path: "Sources/System/CFocalImageIO"),
+        .target(name: "CFocalImageIO", dependencies: ["CTIFF", "CGIF"], path: "Sources/System/CFocalImageIO",
+                linkerSettings: [.linkedLibrary("tiff"), .linkedLibrary("gif")]),
         // C shim: OpenBLAS kernel selection (AVX-512 on misdetected CPUs) and thread control.
         .target(name: "CFocalBLAS", dependencies: ["COpenBLAS"], path: "Sources/System/CFocalBLAS"),
 

@@ -8,9 +8,69 @@ private let gemmFlops = Atomic<Int>(0)
 /// through here.
 public enum BLAS {
     /// `C = alpha · op(A) · op(B) + beta · C` with row-major matrices; `op(A)` is `m × k`,
-    /// `op(B)` is `k × n`, `lda`, `ldb`, `ldc` are row strides.
-    @inline(__always)
+    /// `op(B)` is `k × n`, `lda`, `ldb`, `ldc` are row strides. Large products are split into
+    /// column (or row) blocks computed in parallel on `Threading.threadCount` threads, each
+    /// block by single-threaded OpenBLAS; the split does not change any result bit (each
+    /// output element is computed by one call with the same `k` loop).
     public static func sgemm(
+        transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let threads = Threading.threadCount
+        let work = m * n * max(k, 1)
+        if threads <= 1 || work < 1 << 21 || Threading.isInsideParallelLoop {
+            sgemmSerial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+            return
+        }
+        if n >= m {
+            // Column blocks (multiples of 16 for the kernels' vector width).
+            let block = max(16, ((n + threads - 1) / threads + 15) / 16 * 16)
+            let blocks = (n + block - 1) / block
+            Threading.parallelFor(blocks, grain: 1) { r in
+                for bi in r {
+                    let j0 = bi * block, nb = min(block, n - j0)
+                    sgemmSerial(transA: transA, transB: transB, m: m, n: nb, k: k, alpha: alpha, a: a, lda: lda,
+                                b: transB ? b + j0 * ldb : b + j0, ldb: ldb, beta: beta, c: c + j0, ldc: ldc)
+                }
+            }
+        } else {
+            let block = max(16, ((m + threads - 1) / threads + 15) / 16 * 16)
+            let blocks = (m + block - 1) / block
+            Threading.parallelFor(blocks, grain: 1) { r in
+                for bi in r {
+                    let i0 = bi * block, mb = min(block, m - i0)
+                    sgemmSerial(transA: transA, transB: transB, m: mb, n: n, k: k, alpha: alpha,
+                                a: transA ? a + i0 : a + i0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + i0 * ldc, ldc: ldc)
+                }
+            }
+        }
+    }
+
+    /// Several independent products with the same shapes, run in parallel (one single-threaded
+    /// OpenBLAS call each): `C[i] = op(A[i]) · op(B[i])` where `A[i] = a + i·strideA`, etc.
+    public static func sgemmBatched(
+        count: Int, transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
+        a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int, strideB: Int,
+        beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int
+    ) {
+        if Threading.threadCount <= 1 || count < 2 || Threading.isInsideParallelLoop {
+            for i in 0..<count {
+                sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a + i * strideA, lda: lda,
+                      b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc)
+            }
+            return
+        }
+        Threading.parallelFor(count, grain: 1) { r in
+            for i in r {
+                sgemmSerial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a + i * strideA, lda: lda,
+                            b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc)
+            }
+        }
+    }
+
+    @inline(__always)
+    static func sgemmSerial(
         transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int

@@ -3,12 +3,16 @@ import Dispatch
 import Foundation
 import Synchronization
 
-/// The one knob for parallelism: the width of Focal's own parallel loops and OpenBLAS's
-/// thread count. Initialised from `FOCAL_NUM_THREADS` (else the number of active cores).
+/// The one knob for parallelism: the width of Focal's parallel loops, which also run the
+/// GEMMs. Initialised from `FOCAL_NUM_THREADS` (else the number of active cores).
 ///
-/// Focal never calls a multi-threaded BLAS routine from inside one of its own parallel loops,
-/// and its reductions split work at boundaries that depend on sizes only, so results are the
-/// same bits for any thread count.
+/// OpenBLAS itself runs single-threaded: Focal splits large GEMMs (and batches of small
+/// ones) over its own threads. Mixing OpenBLAS's thread pool with Focal's loops made both
+/// pools compete for the cores (OpenBLAS's idle workers spin in `sched_yield` for a while
+/// after every call), which cost more than half the time of the Winograd transforms. So
+/// BLAS is never multi-threaded inside one of Focal's parallel loops, and Focal's reductions
+/// split work at boundaries that depend on sizes only: results are the same bits for any
+/// thread count.
 public enum Threading {
     private static let width = Mutex<Int>(Threading.initialWidth())
 
@@ -20,7 +24,7 @@ public enum Threading {
         } else {
             n = max(1, ProcessInfo.processInfo.activeProcessorCount)
         }
-        focal_blas_set_threads(Int32(n))
+        focal_blas_set_threads(1)
         return n
     }
 
@@ -30,7 +34,6 @@ public enum Threading {
         set {
             let n = max(1, newValue)
             width.withLock { $0 = n }
-            focal_blas_set_threads(Int32(n))
         }
     }
 
@@ -41,7 +44,7 @@ public enum Threading {
     public static func parallelFor(_ count: Int, grain: Int = 32_768, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let threads = threadCount
-        if threads <= 1 || count <= grain {
+        if threads <= 1 || count <= grain || focal_in_parallel_loop() != 0 {
             body(0..<count)
             return
         }
@@ -52,10 +55,17 @@ public enum Threading {
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let lo = c * size
                 let hi = min(count, lo + size)
-                if lo < hi { work.value(lo..<hi) }
+                guard lo < hi else { return }
+                let previous = focal_set_in_parallel_loop(1)
+                work.value(lo..<hi)
+                _ = focal_set_in_parallel_loop(previous)
             }
         }
     }
+
+    /// True on a thread that is running a body of `parallelFor` (nested parallel work then
+    /// runs serially instead of oversubscribing the cores).
+    public static var isInsideParallelLoop: Bool { focal_in_parallel_loop() != 0 }
 }
 
 /// Carries a value that Focal's kernels share across worker threads by construction (each

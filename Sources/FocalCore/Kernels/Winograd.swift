@@ -1,107 +1,301 @@
-/// 3×3 convolution (stride 1, padding 1) by Winograd's minimal filtering F(2×2, 3×3)
-/// (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", CVPR 2016).
+/// 3×3 convolution (stride 1, padding 1) by Winograd's minimal filtering F(m×m, 3×3)
+/// (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", CVPR 2016), with
+/// m = 2 (4×4 tiles) or m = 4 (6×6 tiles).
 ///
-/// Each 4×4 input tile `d` and 3×3 filter `g` are transformed (`V = Bᵀ d B`, `U = G g Gᵀ`);
-/// the 16 positions of the transformed tiles become 16 independent GEMMs
-/// `M[p] = U[p] · V[p]` over channels, and `Y = Aᵀ M A` gives a 2×2 output tile. This does
-/// 2.25× fewer multiplications than direct convolution (36 → 16 per 2×2 outputs). The
-/// backward pass stays in the transformed domain: `dM = A dY Aᵀ`, `dU[p] = dM[p] · V[p]ᵀ`,
-/// `dg = Gᵀ dU G`, `dV[p] = U[p]ᵀ · dM[p]`, `dx = B dV Bᵀ` (overlapping tiles added).
-/// The arithmetic is exact in real numbers; in Float32 its error is measured against direct
-/// convolution in the tests.
-public enum Winograd {
-    /// Tiles covering an `h × w` output: `(tilesY, tilesX)`.
-    @inline(__always)
-    static func tiles(_ h: Int, _ w: Int) -> (Int, Int) { ((h + 1) / 2, (w + 1) / 2) }
+/// Each α×α input tile `d` (α = m + 2) and 3×3 filter `g` are transformed (`V = Bᵀ d B`,
+/// `U = G g Gᵀ`); the α² positions of the transformed tiles become α² independent GEMMs
+/// `M[p] = U[p] · V[p]` over channels, and `Y = Aᵀ M A` gives an m×m output tile. F(2,3)
+/// does 2.25× and F(4,3) 4× fewer multiplications than direct convolution. The backward pass
+/// stays in the transformed domain: `dM = A dY Aᵀ`, `dU[p] = dM[p] · V[p]ᵀ`, `dg = Gᵀ dU G`,
+/// `dV[p] = U[p]ᵀ · dM[p]`, `dx = B dV Bᵀ` (overlapping tiles added). The arithmetic is exact
+/// in real numbers; its Float32 error against direct convolution is measured in the tests.
+public struct Winograd: Sendable {
+    /// Output tile size m.
+    public let m: Int
+    /// Input tile size α = m + 2.
+    public let alpha: Int
 
-    /// Distance between the 16 position matrices of a transformed buffer with `rows` rows of
-    /// `t` tiles. Padded by one cache line so the 16 streams a tile writes do not alias to
-    /// the same cache sets (power-of-two strides thrash L1).
+    /// F(2×2, 3×3).
+    public static let f2 = Winograd(m: 2)
+
+    /// F(4×4, 3×3) with interpolation points 0, ±1, ±2, ∞.
+    public static let f4 = Winograd(m: 4)
+
+    private init(m: Int) {
+        self.m = m
+        self.alpha = m + 2
+    }
+
+    /// The variant that is fastest for an `h × w` image on this design: F(4,3) from 32×32 up,
+    /// F(2,3) below.
+    public static func preferred(height h: Int, width w: Int) -> Winograd { min(h, w) >= 32 ? .f4 : .f2 }
+
+    /// Tiles covering an `h × w` output.
+    @inline(__always)
+    func tiles(_ h: Int, _ w: Int) -> (Int, Int) { ((h + m - 1) / m, (w + m - 1) / m) }
+
+    /// Distance between the α² position matrices of a transformed buffer with `rows` rows of
+    /// `t` tiles, padded by one cache line so that the α² streams a tile touches do not alias
+    /// to the same cache sets (power-of-two strides thrash L1).
     @inline(__always)
     static func positionStride(_ rows: Int, _ t: Int) -> Int { rows * t + 16 }
 
-    /// `U[p][co][ci] = (G g Gᵀ)[p]` for weights `[cout, cin, 3, 3]`.
-    static func transformWeights(_ g: UnsafePointer<Float>, cout: Int, cin: Int, into u: UnsafeMutablePointer<Float>) {
-        let plane = cout * cin
-        Threading.parallelFor(plane, grain: 256) { r in
-            for k in r {
-                let w = g + k * 9
-                // G·g (4×3), rows: g0, (g0+g1+g2)/2, (g0−g1+g2)/2, g2
-                let g0 = SIMD3(w[0], w[1], w[2]), g1 = SIMD3(w[3], w[4], w[5]), g2 = SIMD3(w[6], w[7], w[8])
-                let rows = (g0, 0.5 * (g0 + g1 + g2), 0.5 * (g0 - g1 + g2), g2)
-                for row in 0..<4 {
-                    let t = row == 0 ? rows.0 : row == 1 ? rows.1 : row == 2 ? rows.2 : rows.3
-                    let a = t[0], b = t[1], d = t[2]
-                    u[(row * 4 + 0) * plane + k] = a
-                    u[(row * 4 + 1) * plane + k] = 0.5 * (a + b + d)
-                    u[(row * 4 + 2) * plane + k] = 0.5 * (a - b + d)
-                    u[(row * 4 + 3) * plane + k] = d
+    typealias Row = SIMD8<Float>
+    typealias Rows = UnsafeMutablePointer<Row>
+
+    /// Transform coefficients as vectors (spelled out so the type checker stays fast).
+    private enum K {
+        static let zero = Row(repeating: 0), two = Row(repeating: 2), four = Row(repeating: 4)
+        static let five = Row(repeating: 5), eight = Row(repeating: 8), quarter = Row(repeating: 0.25)
+        static let sixth = Row(repeating: 1.0 / 6), minusSixth = Row(repeating: -1.0 / 6)
+        static let twelfth = Row(repeating: 1.0 / 12), twentyFourth = Row(repeating: 1.0 / 24)
+        static let half = Row(repeating: 0.5)
+    }
+
+    // One-dimensional transforms, applied to whole rows at once (each lane is a column).
+    // F(4,3): interpolation points 0, ±1, ±2, ∞. F(2,3): 0, ±1, ∞.
+
+    /// y = Bᵀ x (α → α).
+    @inline(__always) private func bt(_ x: Rows, _ y: Rows) {
+        if m == 4 {
+            let x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5]
+            let f4: Row = x1 * K.four, f2: Row = x1 * K.two, t2: Row = x4 - x2
+            let fx2: Row = x2 * K.four, tx3: Row = x3 * K.two
+            let e0: Row = x0 * K.four, e1: Row = x2 * K.five
+            y[0] = e0 - e1 + x4
+            let p34: Row = x3 + x4, m34: Row = x4 - x3
+            y[1] = p34 - f4 - fx2
+            y[2] = m34 + f4 - fx2
+            let d31: Row = tx3 - f2
+            y[3] = t2 + d31
+            y[4] = t2 - d31
+            let e3: Row = x3 * K.five
+            y[5] = f4 - e3 + x5
+        } else {
+            y[0] = x[0] - x[2]; y[1] = x[1] + x[2]; y[2] = x[2] - x[1]; y[3] = x[1] - x[3]
+        }
+    }
+
+    /// y = B x (α → α), the transpose of `bt`.
+    @inline(__always) private func b(_ x: Rows, _ y: Rows) {
+        if m == 4 {
+            let x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5]
+            let d21: Row = x2 - x1, d43: Row = x4 - x3, s12: Row = x1 + x2, s34: Row = x3 + x4
+            y[0] = x0 * K.four
+            let a1: Row = d21 * K.four, b1: Row = d43 * K.two, c1: Row = x5 * K.four
+            y[1] = a1 + b1 + c1
+            let a2: Row = x0 * K.five, b2: Row = s12 * K.four
+            y[2] = K.zero - a2 - b2 - s34
+            let b3: Row = d43 * K.two, c3: Row = x5 * K.five
+            y[3] = K.zero - d21 - b3 - c3
+            let s: Row = x0 + s12
+            y[4] = s + s34
+            y[5] = x5
+        } else {
+            y[0] = x[0]; y[1] = x[1] - x[2] + x[3]; y[2] = -x[0] + x[1] + x[2]; y[3] = -x[3]
+        }
+    }
+
+    /// y = Aᵀ x (α → m).
+    @inline(__always) private func at(_ x: Rows, _ y: Rows) {
+        if m == 4 {
+            let x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5]
+            let s12: Row = x1 + x2, d12: Row = x1 - x2, s34: Row = x3 + x4, d34: Row = x3 - x4
+            let s: Row = x0 + s12
+            y[0] = s + s34
+            let e1: Row = d34 * K.two
+            y[1] = d12 + e1
+            let e2: Row = s34 * K.four
+            y[2] = s12 + e2
+            let e3: Row = d34 * K.eight
+            y[3] = d12 + e3 + x5
+        } else {
+            y[0] = x[0] + x[1] + x[2]; y[1] = x[1] - x[2] - x[3]
+        }
+    }
+
+    /// y = A x (m → α), the transpose of `at`.
+    @inline(__always) private func a(_ x: Rows, _ y: Rows) {
+        if m == 4 {
+            let x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3]
+            let e02: Row = x0 + x2, o13: Row = x1 + x3
+            y[0] = x0
+            y[1] = e02 + o13
+            y[2] = e02 - o13
+            let f2: Row = x2 * K.four, t1: Row = x1 * K.two, t3: Row = x3 * K.eight
+            let ev: Row = x0 + f2, od: Row = t1 + t3
+            y[3] = ev + od
+            y[4] = ev - od
+            y[5] = x3
+        } else {
+            y[0] = x[0]; y[1] = x[0] + x[1]; y[2] = x[0] - x[1]; y[3] = -x[1]
+        }
+    }
+
+    /// y = G x (3 → α).
+    @inline(__always) private func gx(_ x: Rows, _ y: Rows) {
+        if m == 4 {
+            let x0 = x[0], x1 = x[1], x2 = x[2]
+            let s02: Row = x0 + x2
+            y[0] = x0 * K.quarter
+            let p: Row = s02 + x1, q: Row = s02 - x1
+            y[1] = p * K.minusSixth
+            y[2] = q * K.minusSixth
+            let a: Row = x0 * K.twentyFourth, c: Row = x2 * K.sixth, bb: Row = x1 * K.twelfth
+            let ac: Row = a + c
+            y[3] = ac + bb
+            y[4] = ac - bb
+            y[5] = x2
+        } else {
+            let s02: Row = x[0] + x[2]
+            y[0] = x[0]; y[1] = (s02 + x[1]) * K.half; y[2] = (s02 - x[1]) * K.half; y[3] = x[2]
+        }
+    }
+
+    /// y = Gᵀ x (α → 3), the transpose of `gx`.
+    @inline(__always) private func gt(_ x: Rows, _ y: Rows) {
+        if m == 4 {
+            let x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5]
+            let s12: Row = x1 + x2, d21: Row = x2 - x1, s34: Row = x3 + x4, d34: Row = x3 - x4
+            let a0: Row = x0 * K.quarter, b0: Row = s12 * K.sixth, c0: Row = s34 * K.twentyFourth
+            y[0] = a0 - b0 + c0
+            let a1: Row = d21 * K.sixth, b1: Row = d34 * K.twelfth
+            y[1] = a1 + b1
+            let a2: Row = s34 - s12
+            let b2: Row = a2 * K.sixth
+            y[2] = b2 + x5
+        } else {
+            let h12: Row = (x[1] + x[2]) * K.half
+            y[0] = x[0] + h12; y[1] = (x[1] - x[2]) * K.half; y[2] = h12 + x[3]
+        }
+    }
+
+    /// Scratch for the 2-D transforms: three 8×8 grids of vectors, each lane one tile (or one
+    /// kernel) — the transforms are vectorised across 8 neighbouring tiles.
+    @inline(__always) private static func withGrids<R>(_ body: (Rows, Rows, Rows) -> R) -> R {
+        withUnsafeTemporaryAllocation(of: Row.self, capacity: 192) { buf in
+            let p = buf.baseAddress!
+            p.initialize(repeating: Row(), count: 192)
+            return body(p, p + 64, p + 128)
+        }
+    }
+
+    /// `o[i][j] = Σ T2[j][e] · Σ T1[i][q] · d[e][q]`: applies `t1` along the second index of
+    /// `d` (stored `[e][q]`, 8 vectors per `e`) and `t2` along the first. `o` is `[i][j]`.
+    @inline(__always) private static func apply2D(
+        _ d: Rows, n2: Int, m1: Int, _ s: Rows, _ o: Rows, _ t1: (Rows, Rows) -> Void, _ t2: (Rows, Rows) -> Void
+    ) {
+        for e in 0..<n2 { t1(d + e * 8, s + e * 8) }              // s[e][i]
+        // o is used as the transposed buffer first, then results go back to s.
+        for i in 0..<m1 { for e in 0..<n2 { o[i * 8 + e] = s[e * 8 + i] } }
+        for i in 0..<m1 { t2(o + i * 8, s + i * 8) }              // s[i][j]
+        for i in 0..<m1 { for j in 0..<8 { o[i * 8 + j] = s[i * 8 + j] } }
+    }
+
+    /// Lanes `0..<valid` of `v` stored at `p`, `p + 1`, … (all 8 with one vector store when full).
+    @inline(__always) private static func store(_ v: Row, _ p: UnsafeMutablePointer<Float>, valid: Int) {
+        if valid == 8 {
+            UnsafeMutableRawPointer(p).storeBytes(of: v, as: Row.self)
+        } else {
+            for l in 0..<valid { p[l] = v[l] }
+        }
+    }
+
+    /// Lanes `0..<valid` loaded from `p`, `p + 1`, … (zeros beyond).
+    @inline(__always) private static func load(_ p: UnsafePointer<Float>, valid: Int) -> Row {
+        if valid == 8 { return UnsafeRawPointer(p).loadUnaligned(as: Row.self) }
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: 8) { b in
+            for l in 0..<8 { b[l] = l < valid ? p[l] : 0 }
+            return UnsafeRawPointer(b.baseAddress!).loadUnaligned(as: Row.self)
+        }
+    }
+
+    /// `U[p][co][ci] = (G g Gᵀ)[p]` for weights `[cout, cin, 3, 3]`, 8 kernels at a time.
+    func transformWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, into u: UnsafeMutablePointer<Float>) {
+        let plane = cout * cin, al = alpha
+        let groups = (plane + 7) / 8
+        Threading.parallelFor(groups, grain: 16) { r in
+            Winograd.withGrids { d, s, o in
+                for gi in r {
+                    let k0 = gi * 8, valid = min(8, plane - k0)
+                    for e in 0..<3 {           // d[e][q] = g[q][e]
+                        for q in 0..<3 {
+                            var v = Row()
+                            for l in 0..<valid { v[l] = w[(k0 + l) * 9 + q * 3 + e] }
+                            d[e * 8 + q] = v
+                        }
+                    }
+                    Winograd.apply2D(d, n2: 3, m1: al, s, o, { self.gx($0, $1) }, { self.gx($0, $1) })
+                    for i in 0..<al { for j in 0..<al { Winograd.store(o[i * 8 + j], u + (i * al + j) * plane + k0, valid: valid) } }
                 }
             }
         }
     }
 
-    /// `dg = Gᵀ dU G` from `dU[p][co][ci]`, written to weights `[cout, cin, 3, 3]` (accumulated
-    /// into `dg` when `accumulate`).
-    static func inverseTransformWeights(_ du: UnsafePointer<Float>, cout: Int, cin: Int, into dg: UnsafeMutablePointer<Float>, accumulate: Bool) {
-        let plane = cout * cin
-        Threading.parallelFor(plane, grain: 256) { r in
-            for k in r {
-                @inline(__always) func row(_ r: Int) -> SIMD4<Float> {
-                    SIMD4(du[(r * 4) * plane + k], du[(r * 4 + 1) * plane + k], du[(r * 4 + 2) * plane + k], du[(r * 4 + 3) * plane + k])
-                }
-                let m0 = row(0), m1 = row(1), m2 = row(2), m3 = row(3)
-                // Gᵀ·m (3×4): rows m0 + (m1+m2)/2, (m1−m2)/2, (m1+m2)/2 + m3
-                let t0 = m0 + 0.5 * (m1 + m2), t1 = 0.5 * (m1 - m2), t2 = 0.5 * (m1 + m2) + m3
-                let out = dg + k * 9
-                for row in 0..<3 {
-                    let t = row == 0 ? t0 : row == 1 ? t1 : t2
-                    let a = t[0], b = t[1], d = t[2], e = t[3]
-                    let v0 = a + 0.5 * (b + d), v1 = 0.5 * (b - d), v2 = 0.5 * (b + d) + e
-                    if accumulate {
-                        out[row * 3] += v0; out[row * 3 + 1] += v1; out[row * 3 + 2] += v2
-                    } else {
-                        out[row * 3] = v0; out[row * 3 + 1] = v1; out[row * 3 + 2] = v2
+    /// `dg = Gᵀ dU G` from `dU[p][co][ci]`, written to weights `[cout, cin, 3, 3]`.
+    func inverseTransformWeights(_ du: UnsafePointer<Float>, cout: Int, cin: Int, into dg: UnsafeMutablePointer<Float>) {
+        let plane = cout * cin, al = alpha
+        let groups = (plane + 7) / 8
+        Threading.parallelFor(groups, grain: 16) { r in
+            Winograd.withGrids { d, s, o in
+                for gi in r {
+                    let k0 = gi * 8, valid = min(8, plane - k0)
+                    for e in 0..<al { for q in 0..<al { d[e * 8 + q] = Winograd.load(du + (q * al + e) * plane + k0, valid: valid) } }
+                    Winograd.apply2D(d, n2: al, m1: 3, s, o, { self.gt($0, $1) }, { self.gt($0, $1) })
+                    for rr in 0..<3 {
+                        for cc in 0..<3 {
+                            let v = o[rr * 8 + cc]
+                            for l in 0..<valid { dg[(k0 + l) * 9 + rr * 3 + cc] = v[l] }
+                        }
                     }
                 }
             }
         }
     }
 
-    /// `V[p][c][t] = (Bᵀ d B)[p]` for every 4×4 tile `d` (zero padding 1) of a `[cin, h, w]` image.
-    static func transformInput(_ x: UnsafePointer<Float>, cin: Int, h: Int, w: Int, into v: UnsafeMutablePointer<Float>) {
+    /// `V[p][c][t] = (Bᵀ d B)[p]` for every α×α tile `d` (zero padding 1) of a `[cin, h, w]` image.
+    func transformInput(_ x: UnsafePointer<Float>, cin: Int, h: Int, w: Int, into v: UnsafeMutablePointer<Float>) {
         let (ty, tx) = tiles(h, w)
-        let t = ty * tx
-        let stride = positionStride(cin, t)
+        let t = ty * tx, al = alpha, mm = m
+        let pstride = Winograd.positionStride(cin, t)
+        // Each input row is copied into a zero-padded line first, so every gather is in bounds
+        // (no per-lane branches, which stall on partial vector writes).
+        let lineLength = (tx + 8) * mm + al + 2
         Threading.parallelFor(cin, grain: 1) { r in
-            for c in r {
-                let plane = x + c * h * w
-                let vc = v + c * t
-                @inline(__always) func load(_ yy: Int, _ x0: Int, interior: Bool) -> SIMD4<Float> {
-                    if yy < 0 || yy >= h { return .zero }
-                    let row = plane + yy * w
-                    if interior { return SIMD4(row[x0], row[x0 + 1], row[x0 + 2], row[x0 + 3]) }
-                    var v = SIMD4<Float>.zero
-                    for b in 0..<4 where x0 + b >= 0 && x0 + b < w { v[b] = row[x0 + b] }
-                    return v
-                }
-                for i in 0..<ty {
-                    let y0 = 2 * i - 1
-                    for j in 0..<tx {
-                        let x0 = 2 * j - 1
-                        let interiorX = x0 >= 0 && x0 + 3 < w
-                        let d0 = load(y0, x0, interior: interiorX), d1 = load(y0 + 1, x0, interior: interiorX)
-                        let d2 = load(y0 + 2, x0, interior: interiorX), d3 = load(y0 + 3, x0, interior: interiorX)
-                        // Bᵀ d (rows): d0−d2, d1+d2, d2−d1, d1−d3
-                        let rows = (d0 - d2, d1 + d2, d2 - d1, d1 - d3)
-                        let tile = i * tx + j
-                        for a in 0..<4 {
-                            let sr = a == 0 ? rows.0 : a == 1 ? rows.1 : a == 2 ? rows.2 : rows.3
-                            let s0 = sr[0], s1 = sr[1], s2 = sr[2], s3 = sr[3]
-                            vc[(a * 4 + 0) * stride + tile] = s0 - s2
-                            vc[(a * 4 + 1) * stride + tile] = s1 + s2
-                            vc[(a * 4 + 2) * stride + tile] = s2 - s1
-                            vc[(a * 4 + 3) * stride + tile] = s1 - s3
+            Winograd.withGrids { d, s, o in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: lineLength * al) { lines in
+                    let lb = lines.baseAddress!
+                    lb.initialize(repeating: 0, count: lineLength * al)
+                    for ch in r {
+                        let plane = x + ch * h * w
+                        let vc = v + ch * t
+                        for i in 0..<ty {
+                            let y0 = i * mm - 1
+                            for q in 0..<al {
+                                let line = lb + q * lineLength
+                                let yy = y0 + q
+                                if yy >= 0 && yy < h {
+                                    (line + 1).update(from: plane + yy * w, count: w)
+                                } else {
+                                    (line + 1).update(repeating: 0, count: w)
+                                }
+                            }
+                            for j0 in stride(from: 0, to: tx, by: 8) {
+                                let valid = min(8, tx - j0)
+                                let base = j0 * mm   // line index of x = j0·m − 1
+                                for q in 0..<al {
+                                    let line = lb + q * lineLength + base
+                                    for e in 0..<al {
+                                        let p0 = line + e
+                                        d[e * 8 + q] = Row(p0[0], p0[mm], p0[2 * mm], p0[3 * mm], p0[4 * mm], p0[5 * mm], p0[6 * mm], p0[7 * mm])
+                                    }
+                                }
+                                Winograd.apply2D(d, n2: al, m1: al, s, o, { self.bt($0, $1) }, { self.bt($0, $1) })
+                                let tile = i * tx + j0
+                                for ii in 0..<al {
+                                    for jj in 0..<al { Winograd.store(o[ii * 8 + jj], vc + (ii * al + jj) * pstride + tile, valid: valid) }
+                                }
+                            }
                         }
                     }
                 }
@@ -110,31 +304,36 @@ public enum Winograd {
     }
 
     /// `y = Aᵀ M A` for every tile, written to `[cout, h, w]` (plus `bias`).
-    static func transformOutput(_ m: UnsafePointer<Float>, cout: Int, h: Int, w: Int, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
+    func transformOutput(_ mbuf: UnsafePointer<Float>, cout: Int, h: Int, w: Int, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
         let (ty, tx) = tiles(h, w)
-        let t = ty * tx
-        let stride = positionStride(cout, t)
+        let t = ty * tx, al = alpha, mm = m
+        let pstride = Winograd.positionStride(cout, t)
         Threading.parallelFor(cout, grain: 1) { r in
-            for co in r {
-                let mc = m + co * t
-                let out = y + co * h * w
-                let b = bias?[co] ?? 0
-                for i in 0..<ty {
-                    for j in 0..<tx {
-                        let tile = i * tx + j
-                        @inline(__always) func row(_ a: Int) -> SIMD4<Float> {
-                            SIMD4(mc[(a * 4) * stride + tile], mc[(a * 4 + 1) * stride + tile],
-                                  mc[(a * 4 + 2) * stride + tile], mc[(a * 4 + 3) * stride + tile])
-                        }
-                        let m0 = row(0), m1 = row(1), m2 = row(2), m3 = row(3)
-                        // Aᵀ m (rows): m0+m1+m2, m1−m2−m3
-                        let sr0 = m0 + m1 + m2, sr1 = m1 - m2 - m3
-                        let yy = 2 * i, xx = 2 * j
-                        for a in 0..<2 where yy + a < h {
-                            let sr = a == 0 ? sr0 : sr1
-                            let s0 = sr[0], s1 = sr[1], s2 = sr[2], s3 = sr[3]
-                            out[(yy + a) * w + xx] = s0 + s1 + s2 + b
-                            if xx + 1 < w { out[(yy + a) * w + xx + 1] = s1 - s2 - s3 + b }
+            Winograd.withGrids { d, s, o in
+                for co in r {
+                    let mc = mbuf + co * t
+                    let out = y + co * h * w
+                    let bv = bias?[co] ?? 0
+                    for i in 0..<ty {
+                        for j0 in stride(from: 0, to: tx, by: 8) {
+                            let valid = min(8, tx - j0)
+                            let tile = i * tx + j0
+                            for e in 0..<al { for q in 0..<al { d[e * 8 + q] = Winograd.load(mc + (q * al + e) * pstride + tile, valid: valid) } }
+                            Winograd.apply2D(d, n2: al, m1: mm, s, o, { self.at($0, $1) }, { self.at($0, $1) })
+                            let yy = i * mm
+                            let of = UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self)
+                            let full = valid == 8 && (j0 + 8) * mm <= w
+                            for a in 0..<mm where yy + a < h {
+                                let row = out + (yy + a) * w + j0 * mm
+                                for l in 0..<valid {
+                                    let dst = row + l * mm
+                                    if full {
+                                        for b in 0..<mm { dst[b] = of[(a * 8 + b) * 8 + l] + bv }
+                                    } else {
+                                        for b in 0..<mm where (j0 + l) * mm + b < w { dst[b] = of[(a * 8 + b) * 8 + l] + bv }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -143,31 +342,41 @@ public enum Winograd {
     }
 
     /// `dM = A dY Aᵀ` for every tile of an output gradient `[cout, h, w]`.
-    static func transformOutputGradient(_ g: UnsafePointer<Float>, cout: Int, h: Int, w: Int, into dm: UnsafeMutablePointer<Float>) {
+    func transformOutputGradient(_ gy: UnsafePointer<Float>, cout: Int, h: Int, w: Int, into dm: UnsafeMutablePointer<Float>) {
         let (ty, tx) = tiles(h, w)
-        let t = ty * tx
-        let stride = positionStride(cout, t)
+        let t = ty * tx, al = alpha, mm = m
+        let pstride = Winograd.positionStride(cout, t)
         Threading.parallelFor(cout, grain: 1) { r in
-            for co in r {
-                let plane = g + co * h * w
-                let dc = dm + co * t
-                for i in 0..<ty {
-                    for j in 0..<tx {
-                        let yy = 2 * i, xx = 2 * j
-                        let inY = yy + 1 < h, inX = xx + 1 < w
-                        let g00 = plane[yy * w + xx]
-                        let g01 = inX ? plane[yy * w + xx + 1] : 0
-                        let g10 = inY ? plane[(yy + 1) * w + xx] : 0
-                        let g11 = inY && inX ? plane[(yy + 1) * w + xx + 1] : 0
-                        // A·dY (4×2): rows r0 = y0, r1 = y0+y1, r2 = y0−y1, r3 = −y1
-                        let r0 = SIMD4(g00, g00 + g10, g00 - g10, -g10), r1 = SIMD4(g01, g01 + g11, g01 - g11, -g11)
-                        let tile = i * tx + j
-                        for a in 0..<4 {
-                            let c0 = r0[a], c1 = r1[a]
-                            dc[(a * 4 + 0) * stride + tile] = c0
-                            dc[(a * 4 + 1) * stride + tile] = c0 + c1
-                            dc[(a * 4 + 2) * stride + tile] = c0 - c1
-                            dc[(a * 4 + 3) * stride + tile] = -c1
+            Winograd.withGrids { d, s, o in
+                for co in r {
+                    let plane = gy + co * h * w
+                    let dc = dm + co * t
+                    for i in 0..<ty {
+                        for j0 in stride(from: 0, to: tx, by: 8) {
+                            let valid = min(8, tx - j0)
+                            let df = UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self)
+                            let full = valid == 8 && (j0 + 8) * mm <= w
+                            for q in 0..<mm {
+                                let yy = i * mm + q
+                                for e in 0..<mm {
+                                    let slot = df + (e * 8 + q) * 8
+                                    if yy < h {
+                                        let src = plane + yy * w + j0 * mm + e
+                                        if full {
+                                            for l in 0..<8 { slot[l] = src[l * mm] }
+                                        } else {
+                                            for l in 0..<8 { slot[l] = (l < valid && (j0 + l) * mm + e < w) ? src[l * mm] : 0 }
+                                        }
+                                    } else {
+                                        for l in 0..<8 { slot[l] = 0 }
+                                    }
+                                }
+                            }
+                            Winograd.apply2D(d, n2: mm, m1: al, s, o, { self.a($0, $1) }, { self.a($0, $1) })
+                            let tile = i * tx + j0
+                            for ii in 0..<al {
+                                for jj in 0..<al { Winograd.store(o[ii * 8 + jj], dc + (ii * al + jj) * pstride + tile, valid: valid) }
+                            }
                         }
                     }
                 }
@@ -175,38 +384,38 @@ public enum Winograd {
         }
     }
 
-    /// `dx += B dV Bᵀ` scattered back over the overlapping tiles of a `[cin, h, w]` image.
-    static func transformInputGradient(_ dv: UnsafePointer<Float>, cin: Int, h: Int, w: Int, into dx: UnsafeMutablePointer<Float>) {
+    /// `dx = B dV Bᵀ` scattered back over the overlapping tiles of a `[cin, h, w]` image.
+    func transformInputGradient(_ dv: UnsafePointer<Float>, cin: Int, h: Int, w: Int, into dx: UnsafeMutablePointer<Float>) {
         let (ty, tx) = tiles(h, w)
-        let t = ty * tx
-        let stride = positionStride(cin, t)
+        let t = ty * tx, al = alpha, mm = m
+        let pstride = Winograd.positionStride(cin, t)
         Threading.parallelFor(cin, grain: 1) { r in
-            for c in r {
-                let plane = dx + c * h * w
-                plane.initialize(repeating: 0, count: h * w)
-                let vc = dv + c * t
-                for i in 0..<ty {
-                    for j in 0..<tx {
-                        let tile = i * tx + j
-                        @inline(__always) func row(_ a: Int) -> SIMD4<Float> {
-                            SIMD4(vc[(a * 4) * stride + tile], vc[(a * 4 + 1) * stride + tile],
-                                  vc[(a * 4 + 2) * stride + tile], vc[(a * 4 + 3) * stride + tile])
-                        }
-                        let v0 = row(0), v1 = row(1), v2 = row(2), v3 = row(3)
-                        // B·dV (rows): v0, v1−v2+v3, −v0+v1+v2, −v3
-                        let rows = (v0, v1 - v2 + v3, -v0 + v1 + v2, -v3)
-                        let y0 = 2 * i - 1, x0 = 2 * j - 1
-                        for a in 0..<4 {
-                            let yy = y0 + a
-                            guard yy >= 0 && yy < h else { continue }
-                            let sr = a == 0 ? rows.0 : a == 1 ? rows.1 : a == 2 ? rows.2 : rows.3
-                            let s0 = sr[0], s1 = sr[1], s2 = sr[2], s3 = sr[3]
-                            let cols = (s0, s1 - s2 + s3, -s0 + s1 + s2, -s3)
-                            let row = plane + yy * w
-                            if x0 >= 0 { row[x0] += cols.0 }
-                            if x0 + 1 < w { row[x0 + 1] += cols.1 }
-                            if x0 + 2 < w { row[x0 + 2] += cols.2 }
-                            if x0 + 3 < w { row[x0 + 3] += cols.3 }
+            Winograd.withGrids { d, s, o in
+                for ch in r {
+                    let plane = dx + ch * h * w
+                    plane.initialize(repeating: 0, count: h * w)
+                    let vc = dv + ch * t
+                    for i in 0..<ty {
+                        for j0 in stride(from: 0, to: tx, by: 8) {
+                            let valid = min(8, tx - j0)
+                            let tile = i * tx + j0
+                            for e in 0..<al { for q in 0..<al { d[e * 8 + q] = Winograd.load(vc + (q * al + e) * pstride + tile, valid: valid) } }
+                            Winograd.apply2D(d, n2: al, m1: al, s, o, { self.b($0, $1) }, { self.b($0, $1) })
+                            let y0 = i * mm - 1
+                            // Lanes overlap (tiles share 2 columns): add lane by lane, in order.
+                            for q in 0..<al {
+                                let yy = y0 + q
+                                guard yy >= 0 && yy < h else { continue }
+                                let row = plane + yy * w
+                                let of = UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self)
+                                for l in 0..<valid {
+                                    let x0 = (j0 + l) * mm - 1
+                                    for e in 0..<al {
+                                        let xx = x0 + e
+                                        if xx >= 0 && xx < w { row[xx] += of[(q * 8 + e) * 8 + l] }
+                                    }
+                                }
+                            }
                         }
                     }
                 }
@@ -216,27 +425,25 @@ public enum Winograd {
 
     /// Forward convolution of `x [n, cin, h, w]` with `weight [cout, cin, 3, 3]` (+ `bias`),
     /// stride 1, padding 1. Returns `[n, cout, h, w]`.
-    public static func conv3x3(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    public func conv3x3(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
         let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let cout = weight.shape[0]
         precondition(weight.shape == [cout, cin, 3, 3], "Winograd.conv3x3: weight \(Shape.describe(weight.shape)) for \(cin) input channels")
         let (ty, tx) = tiles(h, w)
-        let t = ty * tx
+        let t = ty * tx, p2 = alpha * alpha
         let xc = x.contiguous(), wc = weight.contiguous(), bc = bias?.contiguous()
         return withExtendedLifetime((xc, wc, bc)) {
             Tensor(shape: [n, cout, h, w]) { out in
-                ScratchBuffers.with(count: 16 * cout * cin) { u in
+                ScratchBuffers.with(count: p2 * cout * cin) { u in
                     transformWeights(wc.basePointer, cout: cout, cin: cin, into: u)
-                    let vs = positionStride(cin, t), ms = positionStride(cout, t)
-                    ScratchBuffers.with(count: 16 * vs) { v in
-                        ScratchBuffers.with(count: 16 * ms) { m in
+                    let vs = Winograd.positionStride(cin, t), ms = Winograd.positionStride(cout, t)
+                    ScratchBuffers.with(count: p2 * vs) { v in
+                        ScratchBuffers.with(count: p2 * ms) { mb in
                             for b in 0..<n {
                                 transformInput(xc.basePointer + b * cin * h * w, cin: cin, h: h, w: w, into: v)
-                                for p in 0..<16 {
-                                    BLAS.sgemm(m: cout, n: t, k: cin, a: u + p * cout * cin, lda: cin,
-                                               b: v + p * vs, ldb: t, c: m + p * ms, ldc: t)
-                                }
-                                transformOutput(m, cout: cout, h: h, w: w, bias: bc?.basePointer,
+                                BLAS.sgemmBatched(count: p2, m: cout, n: t, k: cin, a: u, lda: cin, strideA: cout * cin,
+                                                  b: v, ldb: t, strideB: vs, c: mb, ldc: t, strideC: ms)
+                                transformOutput(mb, cout: cout, h: h, w: w, bias: bc?.basePointer,
                                                 into: out.baseAddress! + b * cout * h * w)
                             }
                         }
@@ -247,47 +454,40 @@ public enum Winograd {
     }
 
     /// Gradients of `conv3x3` with respect to its input and weight (either may be skipped).
-    public static func conv3x3Backward(
-        _ x: Tensor, weight: Tensor, gradOutput g: Tensor, inputGradient: Bool, weightGradient: Bool
+    public func conv3x3Backward(
+        _ x: Tensor, weight: Tensor, gradOutput gy: Tensor, inputGradient: Bool, weightGradient: Bool
     ) -> (input: Tensor?, weight: Tensor?) {
         let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let cout = weight.shape[0]
         let (ty, tx) = tiles(h, w)
-        let t = ty * tx
-        let xc = x.contiguous(), wc = weight.contiguous(), gc = g.contiguous()
+        let t = ty * tx, p2 = alpha * alpha
+        let xc = x.contiguous(), wc = weight.contiguous(), gc = gy.contiguous()
         var dx: Tensor? = nil, dw: Tensor? = nil
         withExtendedLifetime((xc, wc, gc)) {
             let dxStorage = inputGradient ? TensorStorage(uninitializedCount: n * cin * h * w) : nil
             let dwStorage = weightGradient ? TensorStorage(uninitializedCount: cout * cin * 9) : nil
-            ScratchBuffers.with(count: 16 * cout * cin) { u in
-                ScratchBuffers.with(count: 16 * cout * cin) { du in
-                    if inputGradient { transformWeights(wc.basePointer, cout: cout, cin: cin, into: u) }
-                    let vs = positionStride(cin, t), ms = positionStride(cout, t)
-                    ScratchBuffers.with(count: 16 * vs) { v in
-                        ScratchBuffers.with(count: 16 * ms) { dm in
-                            for b in 0..<n {
-                                transformOutputGradient(gc.basePointer + b * cout * h * w, cout: cout, h: h, w: w, into: dm)
-                                if weightGradient {
-                                    transformInput(xc.basePointer + b * cin * h * w, cin: cin, h: h, w: w, into: v)
-                                    for p in 0..<16 {
-                                        BLAS.sgemm(transB: true, m: cout, n: cin, k: t, a: dm + p * ms, lda: t,
-                                                   b: v + p * vs, ldb: t, beta: b == 0 ? 0 : 1,
-                                                   c: du + p * cout * cin, ldc: cin)
-                                    }
-                                }
-                                if let dxStorage {
-                                    // dV[p] = U[p]ᵀ · dM[p], reusing v as the dV buffer.
-                                    for p in 0..<16 {
-                                        BLAS.sgemm(transA: true, m: cin, n: t, k: cout, a: u + p * cout * cin, lda: cin,
-                                                   b: dm + p * ms, ldb: t, c: v + p * vs, ldc: t)
-                                    }
-                                    transformInputGradient(v, cin: cin, h: h, w: w, into: dxStorage.pointer + b * cin * h * w)
-                                }
+            ScratchBuffers.with(count: 2 * p2 * cout * cin) { u in
+                let du = u + p2 * cout * cin
+                if inputGradient { transformWeights(wc.basePointer, cout: cout, cin: cin, into: u) }
+                let vs = Winograd.positionStride(cin, t), ms = Winograd.positionStride(cout, t)
+                ScratchBuffers.with(count: p2 * vs) { v in
+                    ScratchBuffers.with(count: p2 * ms) { dm in
+                        for b in 0..<n {
+                            transformOutputGradient(gc.basePointer + b * cout * h * w, cout: cout, h: h, w: w, into: dm)
+                            if weightGradient {
+                                transformInput(xc.basePointer + b * cin * h * w, cin: cin, h: h, w: w, into: v)
+                                BLAS.sgemmBatched(count: p2, transB: true, m: cout, n: cin, k: t, a: dm, lda: t, strideA: ms,
+                                                  b: v, ldb: t, strideB: vs, beta: b == 0 ? 0 : 1,
+                                                  c: du, ldc: cin, strideC: cout * cin)
                             }
-                            if let dwStorage {
-                                inverseTransformWeights(du, cout: cout, cin: cin, into: dwStorage.pointer, accumulate: false)
+                            if let dxStorage {
+                                // dV[p] = U[p]ᵀ · dM[p], reusing v as the dV buffer.
+                                BLAS.sgemmBatched(count: p2, transA: true, m: cin, n: t, k: cout, a: u, lda: cin, strideA: cout * cin,
+                                                  b: dm, ldb: t, strideB: ms, c: v, ldc: t, strideC: vs)
+                                transformInputGradient(v, cin: cin, h: h, w: w, into: dxStorage.pointer + b * cin * h * w)
                             }
                         }
+                        if let dwStorage { inverseTransformWeights(du, cout: cout, cin: cin, into: dwStorage.pointer) }
                     }
                 }
             }

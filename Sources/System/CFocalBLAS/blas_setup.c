@@ -106,3 +106,7 @@ const char *focal_blas_core_name(void) { return openblas_get_corename(); }
 double focal_blas_check_error(void) { return check_error; }
 void focal_blas_set_threads(int n) { openblas_set_num_threads(n); }
 int focal_blas_threads(void) { return openblas_get_num_threads(); }
+
+static __thread int in_parallel_loop = 0;
+int focal_in_parallel_loop(void) { return in_parallel_loop; }
+int focal_set_in_parallel_loop(int value) { int old = in_parallel_loop; in_parallel_loop = value; return old; }

@@ -30,4 +30,9 @@ int focal_blas_threads(void);
 /// 1 when the CPU and OS support the AVX-512 subset used by OpenBLAS's SkylakeX kernels.
 int focal_cpu_has_avx512(void);
 
+/// Whether the calling thread is running a body of Focal's parallel loops (thread-local).
+int focal_in_parallel_loop(void);
+/// Sets that flag for the calling thread and returns its previous value.
+int focal_set_in_parallel_loop(int value);
+
 #endif
