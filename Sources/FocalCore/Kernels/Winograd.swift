@@ -253,50 +253,87 @@ public struct Winograd: Sendable {
         }
     }
 
+    /// Length of the zero-padded line buffer used by `inputTiles` for an image `w` wide.
+    @inline(__always) func lineLength(_ w: Int) -> Int { (tiles(1, w).1 + 8) * m + alpha + 2 }
+
+    /// Transforms the tiles of tile rows `rows` of one `h × w` channel plane:
+    /// `V[p·pstride + tile − tileBase] = (Bᵀ d B)[p]`. `lines` holds `α · lineLength(w)` floats.
+    @inline(__always)
+    func inputTiles(_ plane: UnsafePointer<Float>, h: Int, w: Int, rows: Range<Int>, into vc: UnsafeMutablePointer<Float>,
+                    pstride: Int, tileBase: Int, lines lb: UnsafeMutablePointer<Float>, _ d: Rows, _ s: Rows, _ o: Rows) {
+        let tx = tiles(h, w).1, al = alpha, mm = m
+        let ll = lineLength(w)
+        for i in rows {
+            let y0 = i * mm - 1
+            for q in 0..<al {
+                let line = lb + q * ll
+                let yy = y0 + q
+                line[0] = 0
+                if yy >= 0 && yy < h { (line + 1).update(from: plane + yy * w, count: w) }
+                else { (line + 1).update(repeating: 0, count: w) }
+                (line + 1 + w).update(repeating: 0, count: ll - 1 - w)
+            }
+            for j0 in stride(from: 0, to: tx, by: 8) {
+                let valid = min(8, tx - j0)
+                let base = j0 * mm
+                for q in 0..<al {
+                    let line = lb + q * ll + base
+                    for e in 0..<al {
+                        let p0 = line + e
+                        d[e * 8 + q] = Row(p0[0], p0[mm], p0[2 * mm], p0[3 * mm], p0[4 * mm], p0[5 * mm], p0[6 * mm], p0[7 * mm])
+                    }
+                }
+                Winograd.apply2D(d, n2: al, m1: al, s, o, { self.bt($0, $1) }, { self.bt($0, $1) })
+                let tile = i * tx + j0 - tileBase
+                for ii in 0..<al {
+                    for jj in 0..<al { Winograd.store(o[ii * 8 + jj], vc + (ii * al + jj) * pstride + tile, valid: valid) }
+                }
+            }
+        }
+    }
+
+    /// Inverse-transforms the tiles of tile rows `rows` into one `h × w` output plane:
+    /// `y = Aᵀ M A + bias`, reading `M[p·pstride + tile − tileBase]`.
+    @inline(__always)
+    func outputTiles(_ mc: UnsafePointer<Float>, h: Int, w: Int, rows: Range<Int>, pstride: Int, tileBase: Int,
+                     bias bv: Float, into out: UnsafeMutablePointer<Float>, _ d: Rows, _ s: Rows, _ o: Rows) {
+        let tx = tiles(h, w).1, al = alpha, mm = m
+        let of = UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self)
+        for i in rows {
+            for j0 in stride(from: 0, to: tx, by: 8) {
+                let valid = min(8, tx - j0)
+                let tile = i * tx + j0 - tileBase
+                for e in 0..<al { for q in 0..<al { d[e * 8 + q] = Winograd.load(mc + (q * al + e) * pstride + tile, valid: valid) } }
+                Winograd.apply2D(d, n2: al, m1: mm, s, o, { self.at($0, $1) }, { self.at($0, $1) })
+                let yy = i * mm
+                let full = valid == 8 && (j0 + 8) * mm <= w
+                for a in 0..<mm where yy + a < h {
+                    let row = out + (yy + a) * w + j0 * mm
+                    for l in 0..<valid {
+                        let dst = row + l * mm
+                        if full {
+                            for b in 0..<mm { dst[b] = of[(a * 8 + b) * 8 + l] + bv }
+                        } else {
+                            for b in 0..<mm where (j0 + l) * mm + b < w { dst[b] = of[(a * 8 + b) * 8 + l] + bv }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// `V[p][c][t] = (Bᵀ d B)[p]` for every α×α tile `d` (zero padding 1) of a `[cin, h, w]` image.
     func transformInput(_ x: UnsafePointer<Float>, cin: Int, h: Int, w: Int, into v: UnsafeMutablePointer<Float>) {
         let (ty, tx) = tiles(h, w)
-        let t = ty * tx, al = alpha, mm = m
+        let t = ty * tx
         let pstride = Winograd.positionStride(cin, t)
-        // Each input row is copied into a zero-padded line first, so every gather is in bounds
-        // (no per-lane branches, which stall on partial vector writes).
-        let lineLength = (tx + 8) * mm + al + 2
+        let ll = lineLength(w) * alpha
         Threading.parallelFor(cin, grain: 1) { r in
             Winograd.withGrids { d, s, o in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: lineLength * al) { lines in
-                    let lb = lines.baseAddress!
-                    lb.initialize(repeating: 0, count: lineLength * al)
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: ll) { lines in
                     for ch in r {
-                        let plane = x + ch * h * w
-                        let vc = v + ch * t
-                        for i in 0..<ty {
-                            let y0 = i * mm - 1
-                            for q in 0..<al {
-                                let line = lb + q * lineLength
-                                let yy = y0 + q
-                                if yy >= 0 && yy < h {
-                                    (line + 1).update(from: plane + yy * w, count: w)
-                                } else {
-                                    (line + 1).update(repeating: 0, count: w)
-                                }
-                            }
-                            for j0 in stride(from: 0, to: tx, by: 8) {
-                                let valid = min(8, tx - j0)
-                                let base = j0 * mm   // line index of x = j0·m − 1
-                                for q in 0..<al {
-                                    let line = lb + q * lineLength + base
-                                    for e in 0..<al {
-                                        let p0 = line + e
-                                        d[e * 8 + q] = Row(p0[0], p0[mm], p0[2 * mm], p0[3 * mm], p0[4 * mm], p0[5 * mm], p0[6 * mm], p0[7 * mm])
-                                    }
-                                }
-                                Winograd.apply2D(d, n2: al, m1: al, s, o, { self.bt($0, $1) }, { self.bt($0, $1) })
-                                let tile = i * tx + j0
-                                for ii in 0..<al {
-                                    for jj in 0..<al { Winograd.store(o[ii * 8 + jj], vc + (ii * al + jj) * pstride + tile, valid: valid) }
-                                }
-                            }
-                        }
+                        inputTiles(x + ch * h * w, h: h, w: w, rows: 0..<ty, into: v + ch * t, pstride: pstride, tileBase: 0,
+                                   lines: lines.baseAddress!, d, s, o)
                     }
                 }
             }
@@ -306,34 +343,126 @@ public struct Winograd: Sendable {
     /// `y = Aᵀ M A` for every tile, written to `[cout, h, w]` (plus `bias`).
     func transformOutput(_ mbuf: UnsafePointer<Float>, cout: Int, h: Int, w: Int, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
         let (ty, tx) = tiles(h, w)
-        let t = ty * tx, al = alpha, mm = m
+        let t = ty * tx
         let pstride = Winograd.positionStride(cout, t)
         Threading.parallelFor(cout, grain: 1) { r in
             Winograd.withGrids { d, s, o in
                 for co in r {
-                    let mc = mbuf + co * t
-                    let out = y + co * h * w
-                    let bv = bias?[co] ?? 0
-                    for i in 0..<ty {
-                        for j0 in stride(from: 0, to: tx, by: 8) {
-                            let valid = min(8, tx - j0)
-                            let tile = i * tx + j0
-                            for e in 0..<al { for q in 0..<al { d[e * 8 + q] = Winograd.load(mc + (q * al + e) * pstride + tile, valid: valid) } }
-                            Winograd.apply2D(d, n2: al, m1: mm, s, o, { self.at($0, $1) }, { self.at($0, $1) })
-                            let yy = i * mm
-                            let of = UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self)
-                            let full = valid == 8 && (j0 + 8) * mm <= w
-                            for a in 0..<mm where yy + a < h {
-                                let row = out + (yy + a) * w + j0 * mm
-                                for l in 0..<valid {
-                                    let dst = row + l * mm
-                                    if full {
-                                        for b in 0..<mm { dst[b] = of[(a * 8 + b) * 8 + l] + bv }
-                                    } else {
-                                        for b in 0..<mm where (j0 + l) * mm + b < w { dst[b] = of[(a * 8 + b) * 8 + l] + bv }
-                                    }
-                                }
+                    outputTiles(mbuf + co * t, h: h, w: w, rows: 0..<ty, pstride: pstride, tileBase: 0,
+                                bias: bias?[co] ?? 0, into: y + co * h * w, d, s, o)
+                }
+            }
+        }
+    }
+
+    /// Tile rows per block for the cache-blocked forward pass (0: do not block). A block's
+    /// transformed input and output (`α²·(cin + cout)·tiles` floats) should stay in L2.
+    func blockRows(cin: Int, cout: Int, h: Int, w: Int) -> Int {
+        let (ty, tx) = tiles(h, w)
+        let perRow = alpha * alpha * (cin + cout) * tx
+        // At least ty/32 rows per block, so per-block weight-gradient partials stay few.
+        let rows = max(1, (192 * 1024) / max(perRow, 1), (ty + 31) / 32)
+        // Blocking pays when there are many tiles per weight; deep layers want long GEMMs.
+        return ty * tx >= 1024 && rows < ty ? rows : 0
+    }
+
+    /// One image of the forward pass, cache-blocked: each worker transforms a block of tile
+    /// rows, runs the α² GEMMs on it and inverse-transforms it while it is still in cache.
+    func forwardBlocked(_ x: UnsafePointer<Float>, cin: Int, cout: Int, h: Int, w: Int, u: UnsafePointer<Float>,
+                        bias: UnsafePointer<Float>?, blockRows br: Int, into y: UnsafeMutablePointer<Float>) {
+        let (ty, tx) = tiles(h, w)
+        let blocks = (ty + br - 1) / br
+        let maxTiles = br * tx
+        let p2 = alpha * alpha
+        let vs = Winograd.positionStride(cin, maxTiles), ms = Winograd.positionStride(cout, maxTiles)
+        let ll = lineLength(w) * alpha
+        Threading.parallelFor(blocks, grain: 1) { r in
+            Winograd.withGrids { d, s, o in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: ll) { lines in
+                    ScratchBuffers.with(count: p2 * (vs + ms)) { v in
+                        let mb = v + p2 * vs
+                        for blk in r {
+                            let rows = (blk * br)..<min(ty, (blk + 1) * br)
+                            let tileBase = rows.lowerBound * tx
+                            let nt = rows.count * tx
+                            for ch in 0..<cin {
+                                inputTiles(x + ch * h * w, h: h, w: w, rows: rows, into: v + ch * nt, pstride: vs, tileBase: tileBase,
+                                           lines: lines.baseAddress!, d, s, o)
                             }
+                            for p in 0..<p2 {
+                                BLAS.sgemmSerial(m: cout, n: nt, k: cin, alpha: 1, a: u + p * cout * cin, lda: cin,
+                                                 b: v + p * vs, ldb: nt, beta: 0, c: mb + p * ms, ldc: nt)
+                            }
+                            for co in 0..<cout {
+                                outputTiles(mb + co * nt, h: h, w: w, rows: rows, pstride: ms, tileBase: tileBase,
+                                            bias: bias?[co] ?? 0, into: y + co * h * w, d, s, o)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// `dM[p·pstride + tile − tileBase] = (A dY Aᵀ)[p]` for the tiles of tile rows `rows` of
+    /// one output-gradient plane.
+    @inline(__always)
+    func outputGradientTiles(_ plane: UnsafePointer<Float>, h: Int, w: Int, rows: Range<Int>, into dc: UnsafeMutablePointer<Float>,
+                             pstride: Int, tileBase: Int, _ d: Rows, _ s: Rows, _ o: Rows) {
+        let tx = tiles(h, w).1, al = alpha, mm = m
+        let df = UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self)
+        for i in rows {
+            for j0 in stride(from: 0, to: tx, by: 8) {
+                let valid = min(8, tx - j0)
+                let full = valid == 8 && (j0 + 8) * mm <= w
+                for q in 0..<mm {
+                    let yy = i * mm + q
+                    for e in 0..<mm {
+                        let slot = df + (e * 8 + q) * 8
+                        if yy < h {
+                            let src = plane + yy * w + j0 * mm + e
+                            if full {
+                                for l in 0..<8 { slot[l] = src[l * mm] }
+                            } else {
+                                for l in 0..<8 { slot[l] = (l < valid && (j0 + l) * mm + e < w) ? src[l * mm] : 0 }
+                            }
+                        } else {
+                            for l in 0..<8 { slot[l] = 0 }
+                        }
+                    }
+                }
+                Winograd.apply2D(d, n2: mm, m1: al, s, o, { self.a($0, $1) }, { self.a($0, $1) })
+                let tile = i * tx + j0 - tileBase
+                for ii in 0..<al {
+                    for jj in 0..<al { Winograd.store(o[ii * 8 + jj], dc + (ii * al + jj) * pstride + tile, valid: valid) }
+                }
+            }
+        }
+    }
+
+    /// `dx += B dV Bᵀ` for the tiles of tile rows `rows`, added into one input-gradient plane
+    /// (tiles overlap by two pixels; they are added in tile order).
+    @inline(__always)
+    func inputGradientTiles(_ vc: UnsafePointer<Float>, h: Int, w: Int, rows: Range<Int>, pstride: Int, tileBase: Int,
+                            into plane: UnsafeMutablePointer<Float>, _ d: Rows, _ s: Rows, _ o: Rows) {
+        let tx = tiles(h, w).1, al = alpha, mm = m
+        let of = UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self)
+        for i in rows {
+            for j0 in stride(from: 0, to: tx, by: 8) {
+                let valid = min(8, tx - j0)
+                let tile = i * tx + j0 - tileBase
+                for e in 0..<al { for q in 0..<al { d[e * 8 + q] = Winograd.load(vc + (q * al + e) * pstride + tile, valid: valid) } }
+                Winograd.apply2D(d, n2: al, m1: al, s, o, { self.b($0, $1) }, { self.b($0, $1) })
+                let y0 = i * mm - 1
+                for q in 0..<al {
+                    let yy = y0 + q
+                    guard yy >= 0 && yy < h else { continue }
+                    let row = plane + yy * w
+                    for l in 0..<valid {
+                        let x0 = (j0 + l) * mm - 1
+                        for e in 0..<al {
+                            let xx = x0 + e
+                            if xx >= 0 && xx < w { row[xx] += of[(q * 8 + e) * 8 + l] }
                         }
                     }
                 }
@@ -344,41 +473,12 @@ public struct Winograd: Sendable {
     /// `dM = A dY Aᵀ` for every tile of an output gradient `[cout, h, w]`.
     func transformOutputGradient(_ gy: UnsafePointer<Float>, cout: Int, h: Int, w: Int, into dm: UnsafeMutablePointer<Float>) {
         let (ty, tx) = tiles(h, w)
-        let t = ty * tx, al = alpha, mm = m
+        let t = ty * tx
         let pstride = Winograd.positionStride(cout, t)
         Threading.parallelFor(cout, grain: 1) { r in
             Winograd.withGrids { d, s, o in
                 for co in r {
-                    let plane = gy + co * h * w
-                    let dc = dm + co * t
-                    for i in 0..<ty {
-                        for j0 in stride(from: 0, to: tx, by: 8) {
-                            let valid = min(8, tx - j0)
-                            let df = UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self)
-                            let full = valid == 8 && (j0 + 8) * mm <= w
-                            for q in 0..<mm {
-                                let yy = i * mm + q
-                                for e in 0..<mm {
-                                    let slot = df + (e * 8 + q) * 8
-                                    if yy < h {
-                                        let src = plane + yy * w + j0 * mm + e
-                                        if full {
-                                            for l in 0..<8 { slot[l] = src[l * mm] }
-                                        } else {
-                                            for l in 0..<8 { slot[l] = (l < valid && (j0 + l) * mm + e < w) ? src[l * mm] : 0 }
-                                        }
-                                    } else {
-                                        for l in 0..<8 { slot[l] = 0 }
-                                    }
-                                }
-                            }
-                            Winograd.apply2D(d, n2: mm, m1: al, s, o, { self.a($0, $1) }, { self.a($0, $1) })
-                            let tile = i * tx + j0
-                            for ii in 0..<al {
-                                for jj in 0..<al { Winograd.store(o[ii * 8 + jj], dc + (ii * al + jj) * pstride + tile, valid: valid) }
-                            }
-                        }
-                    }
+                    outputGradientTiles(gy + co * h * w, h: h, w: w, rows: 0..<ty, into: dm + co * t, pstride: pstride, tileBase: 0, d, s, o)
                 }
             }
         }
@@ -387,36 +487,85 @@ public struct Winograd: Sendable {
     /// `dx = B dV Bᵀ` scattered back over the overlapping tiles of a `[cin, h, w]` image.
     func transformInputGradient(_ dv: UnsafePointer<Float>, cin: Int, h: Int, w: Int, into dx: UnsafeMutablePointer<Float>) {
         let (ty, tx) = tiles(h, w)
-        let t = ty * tx, al = alpha, mm = m
+        let t = ty * tx
         let pstride = Winograd.positionStride(cin, t)
         Threading.parallelFor(cin, grain: 1) { r in
             Winograd.withGrids { d, s, o in
                 for ch in r {
                     let plane = dx + ch * h * w
                     plane.initialize(repeating: 0, count: h * w)
-                    let vc = dv + ch * t
-                    for i in 0..<ty {
-                        for j0 in stride(from: 0, to: tx, by: 8) {
-                            let valid = min(8, tx - j0)
-                            let tile = i * tx + j0
-                            for e in 0..<al { for q in 0..<al { d[e * 8 + q] = Winograd.load(vc + (q * al + e) * pstride + tile, valid: valid) } }
-                            Winograd.apply2D(d, n2: al, m1: al, s, o, { self.b($0, $1) }, { self.b($0, $1) })
-                            let y0 = i * mm - 1
-                            // Lanes overlap (tiles share 2 columns): add lane by lane, in order.
-                            for q in 0..<al {
-                                let yy = y0 + q
-                                guard yy >= 0 && yy < h else { continue }
-                                let row = plane + yy * w
-                                let of = UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self)
-                                for l in 0..<valid {
-                                    let x0 = (j0 + l) * mm - 1
-                                    for e in 0..<al {
-                                        let xx = x0 + e
-                                        if xx >= 0 && xx < w { row[xx] += of[(q * 8 + e) * 8 + l] }
+                    inputGradientTiles(dv + ch * t, h: h, w: w, rows: 0..<ty, pstride: pstride, tileBase: 0, into: plane, d, s, o)
+                }
+            }
+        }
+    }
+
+    /// One image of the backward pass, cache-blocked like `forwardBlocked`. Weight-gradient
+    /// partial sums are kept per block and added in block order; input-gradient blocks are
+    /// added in two phases (even, then odd blocks) because neighbouring blocks share two rows.
+    /// Both orders depend on sizes only, so results are the same bits for any thread count.
+    func backwardBlocked(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, cin: Int, cout: Int, h: Int, w: Int,
+                         u: UnsafePointer<Float>?, du: UnsafeMutablePointer<Float>?, accumulate: Bool,
+                         dx: UnsafeMutablePointer<Float>?, blockRows br: Int) {
+        let (ty, tx) = tiles(h, w)
+        let blocks = (ty + br - 1) / br
+        let maxTiles = br * tx
+        let p2 = alpha * alpha
+        let vs = Winograd.positionStride(cin, maxTiles), ms = Winograd.positionStride(cout, maxTiles)
+        let ll = lineLength(w) * alpha
+        let uSize = p2 * cout * cin
+        if let dx { dx.initialize(repeating: 0, count: cin * h * w) }
+        ScratchBuffers.with(count: du != nil ? blocks * uSize : 1) { partials in
+            for phase in 0..<2 {
+                let mine = Array(stride(from: phase, to: blocks, by: 2))
+                Threading.parallelFor(mine.count, grain: 1) { r in
+                    Winograd.withGrids { d, s, o in
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: ll) { lines in
+                            ScratchBuffers.with(count: p2 * (vs + ms)) { v in
+                                let dm = v + p2 * vs
+                                for idx in r {
+                                    let blk = mine[idx]
+                                    let rows = (blk * br)..<min(ty, (blk + 1) * br)
+                                    let tileBase = rows.lowerBound * tx
+                                    let nt = rows.count * tx
+                                    for co in 0..<cout {
+                                        outputGradientTiles(gy + co * h * w, h: h, w: w, rows: rows, into: dm + co * nt,
+                                                            pstride: ms, tileBase: tileBase, d, s, o)
+                                    }
+                                    if du != nil {
+                                        for ch in 0..<cin {
+                                            inputTiles(x + ch * h * w, h: h, w: w, rows: rows, into: v + ch * nt, pstride: vs,
+                                                       tileBase: tileBase, lines: lines.baseAddress!, d, s, o)
+                                        }
+                                        let part = partials + blk * uSize
+                                        for p in 0..<p2 {
+                                            BLAS.sgemmSerial(transB: true, m: cout, n: cin, k: nt, alpha: 1, a: dm + p * ms, lda: nt,
+                                                             b: v + p * vs, ldb: nt, beta: 0, c: part + p * cout * cin, ldc: cin)
+                                        }
+                                    }
+                                    if let dx, let u {
+                                        for p in 0..<p2 {
+                                            BLAS.sgemmSerial(transA: true, m: cin, n: nt, k: cout, alpha: 1, a: u + p * cout * cin, lda: cin,
+                                                             b: dm + p * ms, ldb: nt, beta: 0, c: v + p * vs, ldc: nt)
+                                        }
+                                        for ch in 0..<cin {
+                                            inputGradientTiles(v + ch * nt, h: h, w: w, rows: rows, pstride: vs, tileBase: tileBase,
+                                                               into: dx + ch * h * w, d, s, o)
+                                        }
                                     }
                                 }
                             }
                         }
+                    }
+                }
+            }
+            if let du {
+                // Block partials added in block order (fixed for any thread count).
+                Threading.parallelFor(uSize, grain: 4096) { r in
+                    for i in r {
+                        var acc: Float = accumulate ? du[i] : 0
+                        for blk in 0..<blocks { acc += partials[blk * uSize + i] }
+                        du[i] = acc
                     }
                 }
             }
@@ -437,6 +586,14 @@ public struct Winograd: Sendable {
                 ScratchBuffers.with(count: p2 * cout * cin) { u in
                     transformWeights(wc.basePointer, cout: cout, cin: cin, into: u)
                     let vs = Winograd.positionStride(cin, t), ms = Winograd.positionStride(cout, t)
+                    let br = blockRows(cin: cin, cout: cout, h: h, w: w)
+                    if br > 0 {
+                        for b in 0..<n {
+                            forwardBlocked(xc.basePointer + b * cin * h * w, cin: cin, cout: cout, h: h, w: w, u: u,
+                                           bias: bc?.basePointer, blockRows: br, into: out.baseAddress! + b * cout * h * w)
+                        }
+                        return
+                    }
                     ScratchBuffers.with(count: p2 * vs) { v in
                         ScratchBuffers.with(count: p2 * ms) { mb in
                             for b in 0..<n {
@@ -469,6 +626,16 @@ public struct Winograd: Sendable {
             ScratchBuffers.with(count: 2 * p2 * cout * cin) { u in
                 let du = u + p2 * cout * cin
                 if inputGradient { transformWeights(wc.basePointer, cout: cout, cin: cin, into: u) }
+                let br = blockRows(cin: cin, cout: cout, h: h, w: w)
+                if br > 0 {
+                    for b in 0..<n {
+                        backwardBlocked(xc.basePointer + b * cin * h * w, gc.basePointer + b * cout * h * w, cin: cin, cout: cout,
+                                        h: h, w: w, u: inputGradient ? UnsafePointer(u) : nil, du: weightGradient ? du : nil,
+                                        accumulate: b > 0, dx: dxStorage.map { $0.pointer + b * cin * h * w }, blockRows: br)
+                    }
+                    if let dwStorage { inverseTransformWeights(du, cout: cout, cin: cin, into: dwStorage.pointer) }
+                    return
+                }
                 let vs = Winograd.positionStride(cin, t), ms = Winograd.positionStride(cout, t)
                 ScratchBuffers.with(count: p2 * vs) { v in
                     ScratchBuffers.with(count: p2 * ms) { dm in
