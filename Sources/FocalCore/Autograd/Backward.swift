@@ -36,7 +36,10 @@ extension Tensor {
     /// Reverse-mode differentiation from this scalar: accumulates d(self)/d(leaf) into every
     /// leaf's `grad` (parameters and `requiringGradient()` inputs), then releases the graph.
     ///
-    /// The sweep is iterative (no recursion), in reverse topological order.
+    /// The sweep is iterative (no recursion), in reverse topological order. Without
+    /// `retainGraph` every operation node it visits drops its backward closure and inputs, so a
+    /// second `backward()` through the same operations traps with a message (it never adds the
+    /// gradient twice silently); with `retainGraph: true` a second call accumulates again.
     /// - Parameter seed: the gradient of the output (defaults to 1 for a scalar).
     public func backward(seed: Tensor? = nil, retainGraph: Bool = false) {
         guard let root = node else { return }

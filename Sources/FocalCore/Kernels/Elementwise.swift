@@ -55,13 +55,15 @@ extension Kernels {
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
             preconditionFailure("shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) do not broadcast")
         }
+        // One-element operand: a map over the other one, viewed with the broadcast shape (its
+        // rank may be lower than the result's, e.g. `[3] + [1, 1]` is `[1, 3]`).
         if b.count == 1 {
             let s = b.storage.pointer[b.offset]
-            return map(a.count == Shape.count(shape) ? a : a.expandedView(to: shape)) { f($0, s) }
+            return map(a.expandedView(to: shape)) { f($0, s) }
         }
         if a.count == 1 {
             let s = a.storage.pointer[a.offset]
-            return map(b.count == Shape.count(shape) ? b : b.expandedView(to: shape)) { f(s, $0) }
+            return map(b.expandedView(to: shape)) { f(s, $0) }
         }
         let ea = a.expandedView(to: shape), eb = b.expandedView(to: shape)
         let rank = shape.count

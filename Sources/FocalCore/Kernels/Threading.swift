@@ -38,8 +38,9 @@ public enum Threading {
     }
 
     /// Runs `body` over `0..<count` split into contiguous ranges of at least `grain` items,
-    /// on up to `threadCount` threads. Ranges depend on `count` and `grain` only when
-    /// `deterministicChunks` is set (for reductions that combine per-range results).
+    /// on up to `threadCount` threads. Range boundaries depend on the thread count, so a
+    /// reduction must not combine per-range results (Focal's reductions use fixed blocks).
+    /// Inside a body, nested calls run serially.
     @inline(__always)
     public static func parallelFor(_ count: Int, grain: Int = 32_768, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }

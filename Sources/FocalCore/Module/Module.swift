@@ -41,7 +41,11 @@ open class Module {
     open func namedLocalBuffers() -> [(String, Buffer)] {
         var out: [(String, Buffer)] = []
         forEachProperty { name, value in
-            if let b = value as? Buffer { out.append((name, b)) }
+            switch value {
+            case let b as Buffer: out.append((name, b))
+            case let bs as [Buffer]: for (i, b) in bs.enumerated() { out.append(("\(name).\(i)", b)) }
+            default: break
+            }
         }
         return out
     }
@@ -66,18 +70,26 @@ open class Module {
     }
 
     /// Every parameter of this module and its descendants with its dotted name, in a
-    /// deterministic order.
+    /// deterministic order (own parameters in declaration order, then each child's).
+    /// A parameter held by several properties (tied weights) is listed once, under its first
+    /// name, so optimisers update it once (PyTorch's `named_parameters` does the same).
     public func namedParameters(prefix: String = "") -> [(String, Parameter)] {
         var out = namedLocalParameters().map { (prefix + $0.0, $0.1) }
         for (name, child) in namedChildren() { out += child.namedParameters(prefix: prefix + name + ".") }
-        return out
+        return Module.firstOccurrences(out)
     }
 
-    /// Every buffer with its dotted name.
+    /// Every buffer with its dotted name (each buffer object once, under its first name).
     public func namedBuffers(prefix: String = "") -> [(String, Buffer)] {
         var out = namedLocalBuffers().map { (prefix + $0.0, $0.1) }
         for (name, child) in namedChildren() { out += child.namedBuffers(prefix: prefix + name + ".") }
-        return out
+        return Module.firstOccurrences(out)
+    }
+
+    /// `items` without the later repeats of the same object.
+    private static func firstOccurrences<T: AnyObject>(_ items: [(String, T)]) -> [(String, T)] {
+        var seen = Set<ObjectIdentifier>()
+        return items.filter { seen.insert(ObjectIdentifier($0.1)).inserted }
     }
 
     /// Every parameter.

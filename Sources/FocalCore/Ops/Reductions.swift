@@ -10,7 +10,8 @@ extension Tensor {
         for a in ax { kept[a] = 1 }
         let out = Kernels.sum(self, axes: ax, keepDims: keepDims)
         return Tensor.record("sum", output: out, inputs: [self]) { g in
-            let gk = Tensor(storage: g.contiguous().storage, shape: kept)
+            let gc = g.contiguous()
+            let gk = Tensor(storage: gc.storage, shape: kept, offset: gc.offset)
             return [gk.expandedView(to: inShape).contiguous()]
         }
     }

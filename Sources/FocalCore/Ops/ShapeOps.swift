@@ -16,7 +16,8 @@ extension Tensor {
         let out = Tensor(storage: c.storage, shape: target, offset: c.offset)
         let inShape = shape
         return Tensor.record("reshape", output: out, inputs: [self]) { g in
-            [Tensor(storage: g.contiguous().storage, shape: inShape, offset: g.contiguous().offset)]
+            let gc = g.contiguous()
+            return [Tensor(storage: gc.storage, shape: inShape, offset: gc.offset)]
         }
     }
 

@@ -1,0 +1,175 @@
+/// A tensor of a state dict whose shape differs from the module's parameter or buffer of the
+/// same name.
+public struct ShapeMismatch: Sendable, Equatable, CustomStringConvertible {
+    /// Dotted name of the parameter or buffer.
+    public let name: String
+    /// Shape of the module's parameter or buffer.
+    public let expected: [Int]
+    /// Shape of the tensor offered by the state dict.
+    public let found: [Int]
+
+    /// A mismatch record.
+    public init(name: String, expected: [Int], found: [Int]) {
+        self.name = name
+        self.expected = expected
+        self.found = found
+    }
+
+    /// E.g. `encoder.0.conv1.weight: expected [8, 1, 3, 3], found [8, 3, 3, 3]`.
+    public var description: String {
+        "\(name): expected \(Shape.describe(expected)), found \(Shape.describe(found))"
+    }
+}
+
+/// What `Module.load(stateDict:strict:)` found when matching a state dict against a module.
+public struct StateDictReport: Sendable, Equatable, CustomStringConvertible {
+    /// Names of the module's parameters and buffers absent from the state dict, in module order.
+    public var missingKeys: [String]
+    /// Names in the state dict that the module does not have, sorted.
+    public var unexpectedKeys: [String]
+    /// Names present in both with different shapes, in module order.
+    public var shapeMismatches: [ShapeMismatch]
+    /// Names whose values were (or, for a failed strict load, would have been) loaded, in module order.
+    public var loadedKeys: [String]
+
+    /// A report.
+    public init(missingKeys: [String] = [], unexpectedKeys: [String] = [],
+                shapeMismatches: [ShapeMismatch] = [], loadedKeys: [String] = []) {
+        self.missingKeys = missingKeys
+        self.unexpectedKeys = unexpectedKeys
+        self.shapeMismatches = shapeMismatches
+        self.loadedKeys = loadedKeys
+    }
+
+    /// True when every key matched: nothing missing, nothing unexpected, no shape mismatch.
+    public var isExactMatch: Bool { missingKeys.isEmpty && unexpectedKeys.isEmpty && shapeMismatches.isEmpty }
+
+    /// One line per kind of problem (or "all N keys matched").
+    public var description: String {
+        if isExactMatch { return "all \(loadedKeys.count) keys matched" }
+        var lines: [String] = []
+        if !missingKeys.isEmpty {
+            lines.append("missing keys (\(missingKeys.count)): \(missingKeys.joined(separator: ", "))")
+        }
+        if !unexpectedKeys.isEmpty {
+            lines.append("unexpected keys (\(unexpectedKeys.count)): \(unexpectedKeys.joined(separator: ", "))")
+        }
+        if !shapeMismatches.isEmpty {
+            lines.append("shape mismatches (\(shapeMismatches.count)): "
+                         + shapeMismatches.map(\.description).joined(separator: "; "))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Thrown by a strict `Module.load(stateDict:strict:)` when the state dict does not match the
+/// module exactly. It lists every missing key, unexpected key and shape mismatch at once; the
+/// module is left unchanged.
+public struct StateDictError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The type of the module that was being loaded (e.g. `UNet`).
+    public let moduleType: String
+    /// All problems found.
+    public let report: StateDictReport
+
+    /// An error for `moduleType` with the problems in `report`.
+    public init(moduleType: String, report: StateDictReport) {
+        self.moduleType = moduleType
+        self.report = report
+    }
+
+    /// E.g. "state dict does not match UNet (nothing was loaded):\nmissing keys (1): …".
+    public var description: String {
+        "state dict does not match \(moduleType) (nothing was loaded):\n\(report.description)"
+    }
+}
+
+extension Module {
+    /// One entry of the module's state: a parameter or a buffer.
+    private enum StateEntry {
+        case parameter(Parameter)
+        case buffer(Buffer)
+
+        var identity: ObjectIdentifier {
+            switch self {
+            case .parameter(let p): ObjectIdentifier(p)
+            case .buffer(let b): ObjectIdentifier(b)
+            }
+        }
+
+        var tensor: Tensor {
+            switch self {
+            case .parameter(let p): p.tensor
+            case .buffer(let b): b.value.detached()
+            }
+        }
+    }
+
+    /// Parameters then buffers with their dotted names. A parameter or buffer reachable under
+    /// several names (tied weights) appears once, under its first name (see `namedParameters`).
+    /// Two *different* objects under one name can only come from overridden `namedChildren` /
+    /// `namedLocalParameters` / `namedLocalBuffers` and are a programming error (trap).
+    private func stateEntries() -> [(String, StateEntry)] {
+        var entries: [(String, StateEntry)] = namedParameters().map { ($0.0, .parameter($0.1)) }
+        entries += namedBuffers().map { ($0.0, .buffer($0.1)) }
+        var seen: [String: ObjectIdentifier] = [:]
+        for (name, entry) in entries {
+            if let other = seen.updateValue(entry.identity, forKey: name), other != entry.identity {
+                preconditionFailure("\(type(of: self)): two different parameters or buffers are both named '\(name)'")
+            }
+        }
+        return entries
+    }
+
+    /// The module's state: every parameter (detached values) then every buffer, with PyTorch-style
+    /// dotted names, in the deterministic order of `namedParameters()` and `namedBuffers()`.
+    ///
+    /// Tied parameters (one `Parameter` held by several properties) appear once, under the first
+    /// name in declaration order. The tensors share storage with the module until either side is
+    /// written (copy-on-write), so the result is a snapshot.
+    public func stateDict() -> [(String, Tensor)] {
+        stateEntries().map { ($0.0, $0.1.tensor) }
+    }
+
+    /// Copies tensors from `stateDict` into this module's parameters and buffers, matched by name.
+    ///
+    /// - Parameters:
+    ///   - stateDict: tensors by dotted name (e.g. from `stateDict()` or a SafeTensors file).
+    ///   - strict: when true, the keys and shapes must match exactly; otherwise a
+    ///     `StateDictError` listing every missing key, unexpected key and shape mismatch is thrown
+    ///     and nothing is modified. When false, every name present with the right shape is
+    ///     loaded and the rest is only reported.
+    /// - Returns: the report of what matched (exact for a successful strict load).
+    /// - Throws: `StateDictError` for a strict load that does not match exactly.
+    @discardableResult
+    public func load(stateDict: [String: Tensor], strict: Bool = true) throws -> StateDictReport {
+        let entries = stateEntries()
+        var report = StateDictReport()
+        var toLoad: [(StateEntry, Tensor)] = []
+        var known = Set<String>()
+        for (name, entry) in entries {
+            known.insert(name)
+            guard let t = stateDict[name] else {
+                report.missingKeys.append(name)
+                continue
+            }
+            let expected = entry.tensor.shape
+            if t.shape != expected {
+                report.shapeMismatches.append(ShapeMismatch(name: name, expected: expected, found: t.shape))
+                continue
+            }
+            report.loadedKeys.append(name)
+            toLoad.append((entry, t))
+        }
+        report.unexpectedKeys = stateDict.keys.filter { !known.contains($0) }.sorted()
+        if strict && !report.isExactMatch {
+            throw StateDictError(moduleType: String(describing: type(of: self)), report: report)
+        }
+        for (entry, t) in toLoad {
+            switch entry {
+            case .parameter(let p): p.value = t.detached()
+            case .buffer(let b): b.value = t.detached()
+            }
+        }
+        return report
+    }
+}
