@@ -1,0 +1,160 @@
+/// The geometry of a 2-D convolution window sliding over one `[channels, height, width]`
+/// image: kernel size, stride and zero padding, and the resulting output size
+/// `out = (in + 2·padding − kernel) / stride + 1` (floor).
+///
+/// The "column" matrix of an image (`im2col`) has one row per `(channel, ky, kx)` —
+/// `rows = channels·kernelH·kernelW` — and one column per output position —
+/// `columns = outHeight·outWidth` — holding the input pixel the window element sees there
+/// (zero in the padding).
+public struct ConvGeometry: Sendable, Equatable {
+    /// Image channels.
+    public let channels: Int
+    /// Image height.
+    public let height: Int
+    /// Image width.
+    public let width: Int
+    /// Kernel height.
+    public let kernelHeight: Int
+    /// Kernel width.
+    public let kernelWidth: Int
+    /// Step of the window in both directions.
+    public let stride: Int
+    /// Zero padding added on every side.
+    public let padding: Int
+    /// Output height (number of window positions vertically).
+    public let outHeight: Int
+    /// Output width.
+    public let outWidth: Int
+
+    /// The geometry of a `kernelHeight × kernelWidth` window over a `channels × height × width` image.
+    public init(channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int) {
+        precondition(channels > 0 && height > 0 && width > 0,
+                     "ConvGeometry: image [\(channels), \(height), \(width)] must be non-empty")
+        precondition(kernelHeight > 0 && kernelWidth > 0, "ConvGeometry: kernel \(kernelHeight)×\(kernelWidth) must be positive")
+        precondition(stride > 0, "ConvGeometry: stride \(stride) must be positive")
+        precondition(padding >= 0, "ConvGeometry: padding \(padding) must not be negative")
+        precondition(height + 2 * padding >= kernelHeight && width + 2 * padding >= kernelWidth,
+                     "ConvGeometry: kernel \(kernelHeight)×\(kernelWidth) larger than the padded image \(height + 2 * padding)×\(width + 2 * padding)")
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.kernelHeight = kernelHeight
+        self.kernelWidth = kernelWidth
+        self.stride = stride
+        self.padding = padding
+        self.outHeight = (height + 2 * padding - kernelHeight) / stride + 1
+        self.outWidth = (width + 2 * padding - kernelWidth) / stride + 1
+    }
+
+    /// Rows of the column matrix: `channels · kernelHeight · kernelWidth`.
+    public var rows: Int { channels * kernelHeight * kernelWidth }
+    /// Columns of the column matrix: `outHeight · outWidth`.
+    public var columns: Int { outHeight * outWidth }
+    /// Scalars of one image.
+    public var imageCount: Int { channels * height * width }
+
+    /// The output columns `[lo, hi)` whose window element at offset `k` (along one axis, of
+    /// extent `outExtent`) falls inside an image axis of length `extent`:
+    /// `0 ≤ o·stride − padding + k < extent`.
+    @inline(__always)
+    func validRange(offset k: Int, extent: Int, outExtent: Int) -> (Int, Int) {
+        let shift = padding - k                       // o·stride ≥ shift  and  o·stride < extent + shift
+        let lo = shift <= 0 ? 0 : (shift + stride - 1) / stride
+        let hiNumerator = extent - 1 + shift          // o·stride ≤ extent − 1 + shift
+        let hi = hiNumerator < 0 ? 0 : hiNumerator / stride + 1
+        return (min(lo, outExtent), min(max(hi, min(lo, outExtent)), outExtent))
+    }
+
+    /// A block of output rows sized so that its column matrix (`rows × outRows·outWidth`)
+    /// holds at most about `budget` scalars (at least one output row).
+    func outputRowBlock(budget: Int) -> Int {
+        let perRow = max(1, rows * outWidth)
+        return max(1, min(outHeight, budget / perRow))
+    }
+}
+
+extension Kernels {
+    /// Scalars of column matrix processed at once by the convolution kernels: about 2 MiB,
+    /// so the columns written by `im2col` are still in cache when the GEMM reads them.
+    public static let im2colBlockBudget = 1 << 19
+
+    /// Writes the columns of output rows `outRows` of one image into `col`
+    /// (`geometry.rows × outRows.count·outWidth`, row stride `ldc`): the im2col transform.
+    /// Rows of the column matrix are filled in parallel.
+    public static func im2col(
+        _ image: UnsafePointer<Float>, geometry g: ConvGeometry, outRows: Range<Int>,
+        into col: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
+        let (kh, kw, s, p, h, w, ow) = (g.kernelHeight, g.kernelWidth, g.stride, g.padding, g.height, g.width, g.outWidth)
+        let blockColumns = outRows.count * ow
+        precondition(ldc >= blockColumns, "im2col: row stride \(ldc) below \(blockColumns) columns")
+        Threading.parallelFor(g.rows, grain: max(1, 16_384 / max(blockColumns, 1))) { range in
+            for r in range {
+                let kx = r % kw, ky = (r / kw) % kh, c = r / (kw * kh)
+                let plane = image + c * h * w
+                let (lo, hi) = g.validRange(offset: kx, extent: w, outExtent: ow)
+                var dst = col + r * ldc
+                for oy in outRows {
+                    let iy = oy * s - p + ky
+                    if iy < 0 || iy >= h || lo >= hi {
+                        dst.update(repeating: 0, count: ow)
+                    } else {
+                        if lo > 0 { dst.update(repeating: 0, count: lo) }
+                        let src = plane + iy * w - p + kx
+                        if s == 1 {
+                            (dst + lo).update(from: src + lo, count: hi - lo)
+                        } else {
+                            for ox in lo..<hi { dst[ox] = src[ox * s] }
+                        }
+                        if hi < ow { (dst + hi).update(repeating: 0, count: ow - hi) }
+                    }
+                    dst += ow
+                }
+            }
+        }
+    }
+
+    /// Adds the columns of output rows `outRows` (`col`, row stride `ldc`) back onto the
+    /// image pixels they were read from: the adjoint of `im2col` (col2im). The image must be
+    /// initialised (zero it before the first block). Each image row is gathered by one
+    /// thread in a fixed order, so results do not depend on the thread count.
+    public static func col2imAdd(
+        _ col: UnsafePointer<Float>, geometry g: ConvGeometry, outRows: Range<Int>, ldc: Int,
+        into image: UnsafeMutablePointer<Float>
+    ) {
+        let (kh, kw, s, p, h, w, ow) = (g.kernelHeight, g.kernelWidth, g.stride, g.padding, g.height, g.width, g.outWidth)
+        guard !outRows.isEmpty else { return }
+        // Image rows touched by this block of output rows.
+        let iyLo = max(0, outRows.lowerBound * s - p)
+        let iyHi = min(h, (outRows.upperBound - 1) * s - p + kh)
+        guard iyLo < iyHi else { return }
+        let span = iyHi - iyLo
+        let ranges = (0..<kw).map { g.validRange(offset: $0, extent: w, outExtent: ow) }
+        ranges.withUnsafeBufferPointer { rangeBuffer in
+            let valid = rangeBuffer.baseAddress!
+            Threading.parallelFor(g.channels * span, grain: max(1, 8_192 / max(w * kh * kw / max(s * s, 1), 1))) { range in
+                for job in range {
+                    let c = job / span, iy = iyLo + job % span
+                    let dst = image + (c * h + iy) * w
+                    for ky in 0..<kh {
+                        let t = iy + p - ky                   // = oy·s
+                        guard t >= 0, t % s == 0 else { continue }
+                        let oy = t / s
+                        guard outRows.contains(oy) else { continue }
+                        for kx in 0..<kw {
+                            let (lo, hi) = valid[kx]
+                            guard lo < hi else { continue }
+                            let src = col + ((c * kh + ky) * kw + kx) * ldc + (oy - outRows.lowerBound) * ow
+                            let base = dst - p + kx               // pixel of column ox: base[ox·s]
+                            if s == 1 {
+                                for ox in lo..<hi { base[ox] += src[ox] }
+                            } else {
+                                for ox in lo..<hi { base[ox * s] += src[ox] }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
