@@ -1,3 +1,4 @@
+import Foundation
 // Convolution and transposed convolution by im2col + GEMM, forward and backward, on raw
 // contiguous buffers. No tape: `Ops/Convolution.swift` records these on it.
 //
@@ -12,6 +13,9 @@ extension Kernels {
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
         precondition(x.rank == 4 && weight.rank == 4 && weight.shape[1] == x.shape[1] && (bias == nil || bias!.count == weight.shape[0]),
                      "Kernels.conv2d: input \(Shape.describe(x.shape)), weight \(Shape.describe(weight.shape)) and bias \(Shape.describe(bias?.shape ?? [])) do not match")
+        if let wino = winogradVariant(x: x, weight: weight, stride: stride, padding: padding) {
+            return wino.conv3x3(x, weight: weight, bias: bias)
+        }
         let (n, cin, cout) = (x.shape[0], x.shape[1], weight.shape[0])
         let g = ConvGeometry(channels: cin, height: x.shape[2], width: x.shape[3],
                              kernelHeight: weight.shape[2], kernelWidth: weight.shape[3], stride: stride, padding: padding)
@@ -59,6 +63,11 @@ extension Kernels {
                              kernelHeight: weight.shape[2], kernelWidth: weight.shape[3], stride: stride, padding: padding)
         precondition(gradOutput.shape == [n, cout, g.outHeight, g.outWidth],
                      "conv2d backward: output gradient \(Shape.describe(gradOutput.shape)) for output [\(n), \(cout), \(g.outHeight), \(g.outWidth)]")
+        if let wino = winogradVariant(x: x, weight: weight, stride: stride, padding: padding) {
+            let r = wino.conv3x3Backward(x, weight: weight, gradOutput: gradOutput,
+                                         inputGradient: inputGradient, weightGradient: weightGradient)
+            return (r.input, r.weight, biasGradient ? channelSums(gradOutput.contiguous(), channels: cout) : nil)
+        }
         let xc = x.contiguous(), wc = weight.contiguous(), gc = gradOutput.contiguous()
         let (k, p) = (g.rows, g.columns)
         let dxStorage = inputGradient ? TensorStorage(uninitializedCount: n * g.imageCount) : nil
@@ -199,6 +208,19 @@ extension Kernels {
                 dwStorage.map { Tensor(storage: $0, shape: weight.shape) },
                 biasGradient ? channelSums(gc, channels: cout) : nil)
     }
+
+    /// Whether `conv2d` on these shapes runs by Winograd's F(4×4, 3×3) instead of im2col: 3×3
+    /// kernels, stride 1, padding 1, images of at least 32×32 and at least 32 input and output
+    /// channels (measured faster there, see Docs/Performance.md; on smaller images the GEMMs of
+    /// im2col are larger and win, with fewer channels the tile transforms dominate). Setting
+    /// `FOCAL_CONV=im2col` in the environment turns it off.
+    public static func winogradVariant(x: Tensor, weight: Tensor, stride: Int, padding: Int) -> Winograd? {
+        guard useWinograd, weight.shape[2] == 3, weight.shape[3] == 3, stride == 1, padding == 1,
+              min(x.shape[2], x.shape[3]) >= 32, min(weight.shape[0], weight.shape[1]) >= 32 else { return nil }
+        return .f4
+    }
+
+    private static let useWinograd = ProcessInfo.processInfo.environment["FOCAL_CONV"] != "im2col"
 
     /// Sum of `x [N, C, …]` over every axis but the channel axis 1 (Double accumulation, a
     /// fixed order per channel: the same bits for any thread count). Returns `[C]`.

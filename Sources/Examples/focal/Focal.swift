@@ -1,0 +1,20 @@
+import ArgumentParser
+import Foundation
+
+/// Writes a line to standard output at once (unbuffered, so progress shows when piped).
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+}
+
+/// `focal`: train, evaluate, predict with and prune Focal attention networks.
+@main
+struct Focal: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "focal",
+        abstract: "Biomedical image segmentation with Focal attention networks (Yeung et al., ISBI 2022).",
+        discussion: "Run `focal train --preset nuclei` to train on the bundled nuclei tiles. See Docs/CLI.md.",
+        subcommands: [
+            TrainCommand.self, EvaluateCommand.self, PredictCommand.self, PruneCommand.self,
+            MapsCommand.self, LossCommand.self, SummaryCommand.self, BenchCommand.self, ReproduceCommand.self,
+        ])
+}

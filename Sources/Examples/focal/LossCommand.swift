@@ -1,0 +1,78 @@
+import ArgumentParser
+import FocalCore
+import FocalLosses
+import Foundation
+
+/// `focal loss`: evaluate a loss and its gradient on NumPy arrays (cross-checking from Python).
+struct LossCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loss",
+        abstract: "Compute a loss of the Unified Focal family on .npy arrays; print the value, write the gradient as .npy.",
+        discussion: """
+            Prediction and target are float32 or float64 .npy files of the same shape: N,H,W,C or N,D,H,W,C \
+            (--layout channels-last, the original Keras layout) or N,C,H,W / N,C,D,H,W (channels-first). \
+            Hyperparameters use the original names. Example:
+              focal loss --name asym_unified_focal_loss --prediction p.npy --target y.npy --delta 0.6 --gamma 0.5 --gradient g.npy
+            """)
+
+    enum Layout: String, ExpressibleByArgument { case channelsLast = "channels-last", channelsFirst = "channels-first" }
+
+    @Flag(help: "List the losses and their options, then exit.") var list = false
+    @Option(help: "Loss name (original function names, e.g. asym_unified_focal_loss).") var name: String?
+    @Option(help: "Prediction .npy (probabilities, or logits with --logits).") var prediction: String?
+    @Option(help: "One-hot target .npy, same shape.") var target: String?
+    @Option(help: "Array layout: channels-last (default) or channels-first.") var layout: Layout = .channelsLast
+    @Flag(help: "The prediction holds logits (softmax applied inside, in log space).") var logits = false
+    @Option(help: "Write d(loss)/d(prediction) here, same layout as the input.") var gradient: String?
+    @Option(help: "δ") var delta: Double?
+    @Option(help: "γ") var gamma: Double?
+    @Option(name: .customLong("gamma_f"), help: "γ_f of the focal loss") var gammaF: Double?
+    @Option(help: "weight (original: on the Tversky term)") var weight: Double?
+    @Option(help: "λ (paper: on the focal term)") var lambda: Double?
+    @Option(help: "α") var alpha: Double?
+    @Option(help: "β") var beta: Double?
+    @Option(help: "smoothing") var smooth: Double?
+    @Option(help: "FDPT ε (0: none)") var fdptEpsilon: Float?
+
+    func run() throws {
+        if list {
+            for e in LossRegistry.entries {
+                let aliases = e.aliases.isEmpty ? "" : " (also \(e.aliases.joined(separator: ", ")))"
+                say("\(e.name)\(aliases): \(e.summary); options: \(e.options.joined(separator: ", "))")
+            }
+            return
+        }
+        guard let name, let prediction, let target else {
+            throw ValidationError("give --name, --prediction and --target (or --list)")
+        }
+        var options: [String: Double] = [:]
+        for (k, v) in [("delta", delta), ("gamma", gamma), ("gamma_f", gammaF), ("weight", weight), ("lambda", lambda),
+                       ("alpha", alpha), ("beta", beta), ("smooth", smooth)] { if let v { options[k] = v } }
+        let loss = try LossRegistry.make(name, options: options, inputKind: logits ? .logits : .probabilities,
+                                         distancePenaltyEpsilon: (fdptEpsilon ?? 0) > 0 ? fdptEpsilon : nil)
+        let p = try read(prediction, what: "prediction"), y = try read(target, what: "target")
+        guard p.shape == y.shape else {
+            throw ValidationError("prediction \(Shape.describe(p.shape)) and target \(Shape.describe(y.shape)) differ in shape")
+        }
+        guard p.rank == 4 || p.rank == 5 else {
+            throw ValidationError("arrays must be 4-D or 5-D (got \(Shape.describe(p.shape)))")
+        }
+        let toFirst = layout == .channelsLast ? [0, p.rank - 1] + Array(1..<(p.rank - 1)) : Array(0..<p.rank)
+        let (value, grad) = try valueWithGradient(at: p.permuted(toFirst).contiguous()) { x in
+            try loss(x, y.permuted(toFirst).contiguous())
+        }
+        let v = value.item()
+        say(String(format: "%.9g", Double(v)))
+        if let gradient {
+            var back = [Int](repeating: 0, count: p.rank)
+            for (i, o) in toFirst.enumerated() { back[o] = i }
+            try NumPyArray.write(grad.permuted(back).contiguous(), to: URL(fileURLWithPath: gradient))
+        }
+    }
+
+    private func read(_ path: String, what: String) throws -> Tensor {
+        do { return try NumPyArray.read(from: URL(fileURLWithPath: path)) } catch {
+            throw ValidationError("\(what) '\(path)': \(error)")
+        }
+    }
+}

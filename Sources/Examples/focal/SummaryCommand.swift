@@ -1,0 +1,36 @@
+import ArgumentParser
+import FocalCore
+import FocalNets
+import FocalTraining
+import Foundation
+
+/// `focal summary`: a network's plan, layers and parameter count.
+struct SummaryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "Print a model's configuration, attention plan, layers and parameter counts (from a file, or from network options).")
+
+    @Option(help: "A model file; without it the network options describe the network.") var model: String?
+    @OptionGroup var network: NetworkOptions
+    @Option(help: "Input channels when describing from options.") var inChannels: Int = 3
+    @Option(help: "Classes when describing from options.") var classes: Int = 2
+    @Flag(help: "List every parameter tensor.") var parameters = false
+
+    func run() throws {
+        let net: UNet
+        if let model {
+            net = try UNet.load(from: URL(fileURLWithPath: model))
+        } else {
+            var gen = RandomGenerator(seed: 0)
+            net = try UNet(configuration: try network.apply(to: UNetConfiguration(inChannels: inChannels, classes: classes)), generator: &gen)
+        }
+        say("\(net.configuration)")
+        say("attention plan: \(net.plan)")
+        say("")
+        say(ModuleSummary.text(of: net, listParameters: parameters))
+        say("total parameters: \(net.parameterCount.formatted())")
+        if !net.focalWeights.isEmpty {
+            say("Focal ε: " + net.focalWeights.map { "\($0.position) \(String(format: "%.4f", $0.epsilon))" }.joined(separator: ", "))
+        }
+    }
+}

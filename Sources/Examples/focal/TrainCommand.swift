@@ -1,0 +1,35 @@
+import ArgumentParser
+import FocalCore
+import FocalTraining
+import Foundation
+
+/// `focal train`: train a network and evaluate it on the test split.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Train a (Focal) U-Net / USE-Net / Attention U-Net, then evaluate the best model on the test split.",
+        discussion: "Writes checkpoints, logs, plots, predicted masks and metrics to --output. A killed run continues with --resume.")
+
+    @OptionGroup var data: DataOptions
+    @OptionGroup var network: NetworkOptions
+    @OptionGroup var training: TrainingOptions
+    @Option(help: "Output folder.") var output: String = "out/train"
+    @Flag(help: "Continue from the last checkpoint in --output.") var resume = false
+    @Option(help: "Threads (default: FOCAL_NUM_THREADS or all cores).") var threads: Int?
+
+    func run() throws {
+        if let threads { Threading.threadCount = threads }
+        let config = try training.configuration(network: network, data: data)
+        let started = Date()
+        let reporter = TrainingReporter(epochs: config.training.epochs)
+        let result = try Experiment.run(config, output: URL(fileURLWithPath: output), resume: resume,
+                                        onEvent: reporter.handle, log: { say($0) })
+        say("stopped: \(result.stopReason); best epoch \(result.bestEpoch)")
+        if !result.focalWeights.isEmpty {
+            say("learnt ε: " + result.focalWeights.map { "\($0.name) \(String(format: "%.3f", $0.value))" }.joined(separator: ", "))
+        }
+        printScores(result.test, images: result.testImages)
+        say(String(format: "time: %.0f s training, %.1f s evaluation, %.0f s in all; outputs in %@",
+                     result.trainingSeconds, result.evaluationSeconds, Date().timeIntervalSince(started), output))
+    }
+}

@@ -1,0 +1,97 @@
+import ArgumentParser
+import FocalLosses
+import FocalTraining
+
+/// Loss and training-protocol options (shared by train, prune --retrain and reproduce).
+struct TrainingOptions: ParsableArguments {
+    @Option(help: "Settings to start from: \(Preset.all.map(\.name).joined(separator: ", ")) (default: nuclei).")
+    var preset: String = "nuclei"
+    @Option(help: "Loss name (see `focal loss --list`). Default: the preset's (asymmetric Unified Focal).")
+    var loss: String?
+    @Option(help: "Loss δ (class / false-negative weight).") var delta: Double?
+    @Option(help: "Loss γ (focal parameter).") var gamma: Double?
+    @Option(help: "Focal loss γ_f.") var gammaF: Double?
+    @Option(help: "Unified Focal λ, the weight of the focal (CE) term (paper's eq. 1).") var lambda: Double?
+    @Option(help: "Unified Focal weight of the Tversky term (original code's 'weight' = 1 − λ).") var weight: Double?
+    @Option(help: "Loss α.") var alpha: Double?
+    @Option(help: "Loss β.") var beta: Double?
+    @Option(help: "Smoothing constant.") var smooth: Double?
+    @Option(help: "FDPT exponent ε (0 = no distance penalty; paper: 0.1).") var fdptEpsilon: Float?
+    @Option(help: "FDPT mode: replace-target (y' = y·W) or pixel-weight ((1+Φ)^ε).") var fdptMode: String?
+
+    @Option(help: "Maximum epochs.") var epochs: Int?
+    @Option(help: "Images per step (paper: 1).") var batchSize: Int?
+    @Option(help: "Optimiser: adam or sgd-nesterov.") var optimizer: String?
+    @Option(help: "Initial learning rate.") var learningRate: Float?
+    @Option(help: "ReduceLROnPlateau patience in epochs (paper: 25).") var lrPatience: Int?
+    @Option(help: "EarlyStopping patience in epochs (paper: 50).") var stopPatience: Int?
+    @Option(help: "Learning-rate floor.") var minLearningRate: Float?
+    @Flag(help: "Train without augmentation.") var noAugmentation = false
+    @Option(help: "Cap on steps per epoch.") var maxStepsPerEpoch: Int?
+    @Option(help: "Seed of shuffling and augmentation.") var seed: UInt64 = 0
+    @Option(help: "Seed of the initial weights.") var initSeed: UInt64 = 0
+
+    func validate() throws {
+        _ = try Preset.named(preset)
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        if let learningRate, !(learningRate > 0) { throw ValidationError("--learning-rate must be positive") }
+        if let optimizer, OptimizerKind(rawValue: optimizer) == nil {
+            throw ValidationError("unknown optimiser '\(optimizer)'; use adam or sgd-nesterov")
+        }
+        if let loss, LossRegistry.entry(named: loss) == nil {
+            throw ValidationError("unknown loss '\(loss)'; losses: \(LossRegistry.entries.map(\.name).joined(separator: ", "))")
+        }
+        if let fdptMode, mode(fdptMode) == nil { throw ValidationError("unknown FDPT mode '\(fdptMode)'; use replace-target or pixel-weight") }
+        if let fdptEpsilon, !(fdptEpsilon >= 0) { throw ValidationError("--fdpt-epsilon must be ≥ 0") }
+    }
+
+    private func mode(_ text: String) -> DistancePenalized.Mode? {
+        switch text {
+        case "replace-target", "replaceTarget": return .replaceTarget
+        case "pixel-weight", "weightPixels": return .weightPixels
+        default: return nil
+        }
+    }
+
+    /// Loss options given on the command line, by their original names.
+    var lossOptions: [String: Double] {
+        var o: [String: Double] = [:]
+        for (k, v) in [("delta", delta), ("gamma", gamma), ("gamma_f", gammaF), ("lambda", lambda), ("weight", weight),
+                       ("alpha", alpha), ("beta", beta), ("smooth", smooth)] {
+            if let v { o[k] = v }
+        }
+        return o
+    }
+
+    /// The experiment configuration: the preset with these options applied.
+    func configuration(network: NetworkOptions, data: DataOptions) throws -> ExperimentConfiguration {
+        let p = try Preset.named(preset)
+        var t = p.training
+        if let loss {
+            t.loss = loss
+            t.lossOptions = lossOptions
+        } else {
+            for (k, v) in lossOptions { t.lossOptions[k] = v }
+            if lossOptions["weight"] != nil { t.lossOptions["lambda"] = nil }
+            if lossOptions["lambda"] != nil { t.lossOptions["weight"] = nil }
+        }
+        if let fdptEpsilon { t.distancePenaltyEpsilon = fdptEpsilon }
+        if let epochs { t.epochs = epochs }
+        if let batchSize { t.batchSize = batchSize }
+        if let optimizer { t.optimizer = OptimizerKind(rawValue: optimizer)! }
+        if let learningRate { t.learningRate = learningRate }
+        else if t.optimizer == .sgdNesterov { t.learningRate = 0.1 }
+        if let lrPatience { t.plateauPatience = lrPatience }
+        if let stopPatience { t.earlyStoppingPatience = stopPatience }
+        if let minLearningRate { t.minLearningRate = minLearningRate }
+        if noAugmentation { t.augmentation = .none }
+        t.maxStepsPerEpoch = maxStepsPerEpoch
+        t.seed = seed
+        var c = ExperimentConfiguration(data: try data.source(defaultSize: p.size), network: try network.apply(to: p.network),
+                                        training: t, initializationSeed: initSeed)
+        if let fdptMode { c.distancePenaltyMode = mode(fdptMode)! }
+        _ = try c.makeLoss()  // reject bad loss options before loading any data
+        return c
+    }
+}

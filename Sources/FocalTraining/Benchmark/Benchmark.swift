@@ -1,0 +1,144 @@
+import FocalCore
+import FocalLosses
+import FocalNets
+import Foundation
+
+/// The project's speed benchmark: forward and training-step time of the paper's networks,
+/// the GEMM throughput they reach, and the sgemm limit of this machine measured in the same
+/// process. Run it from a release build (`swift run -c release focal bench`).
+public enum Benchmark {
+    /// The networks of the paper.
+    public enum Network: String, CaseIterable, Sendable {
+        case unet
+        case useNet = "use-net"
+        case attentionUNet = "attention-unet"
+
+        /// The network's configuration: 3 input channels, 2 classes, filters 32…512, instance
+        /// norm; USE-Net with 9 Focal SE blocks (r = 8), Attention U-Net with 4 Focal AGs.
+        public var configuration: UNetConfiguration {
+            var c = UNetConfiguration(inChannels: 3, classes: 2)
+            switch self {
+            case .unet: break
+            case .useNet: c.plan = .squeezeExcitation(focal: true)
+            case .attentionUNet: c.plan = .attentionGates(focal: true)
+            }
+            return c
+        }
+    }
+
+    /// One measured network at one size.
+    public struct Result: Sendable {
+        public var network: Network
+        public var size: Int
+        public var parameters: Int
+        public var forwardMilliseconds: Double
+        public var trainStepMilliseconds: Double
+        public var forwardGFLOP: Double
+        public var trainStepGFLOP: Double
+    }
+
+    /// Best-of-3 GFLOP/s of a large square `cblas_sgemm` (the machine's GEMM limit).
+    public static func sgemmLimit(n: Int = 2048) -> Double {
+        let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
+        var c = [Float](repeating: 0, count: n * n)
+        var best = Double.infinity
+        for _ in 0..<4 {
+            let t = Date()
+            a.withUnsafeBufferPointer { pa in
+                b.withUnsafeBufferPointer { pb in
+                    c.withUnsafeMutableBufferPointer { pc in
+                        BLAS.sgemm(m: n, n: n, k: n, a: pa.baseAddress!, lda: n, b: pb.baseAddress!, ldb: n, c: pc.baseAddress!, ldc: n)
+                    }
+                }
+            }
+            best = min(best, Date().timeIntervalSince(t))
+        }
+        return 2 * Double(n * n * n) / best / 1e9
+    }
+
+    /// Peak resident memory of this process so far, in MiB.
+    public static func peakResidentMiB() -> Double {
+        var usage = rusage()
+        getrusage(Int32(RUSAGE_SELF.rawValue), &usage)
+        return Double(usage.ru_maxrss) / 1024
+    }
+
+    static func median(_ xs: [Double]) -> Double {
+        let s = xs.sorted()
+        return s.isEmpty ? .nan : (s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
+    }
+
+    /// Measures one network: median forward (inference, no tape) and train-step (forward,
+    /// asymmetric Unified Focal loss, backward, Adam) times over `repeats` after `warmup`.
+    public static func measure(_ network: Network, size: Int, repeats: Int, warmup: Int) throws -> Result {
+        var gen = RandomGenerator(seed: 1)
+        let model = try UNet(configuration: network.configuration, generator: &gen)
+        let x = Tensor(randomNormal: [1, 3, size, size], generator: &gen)
+        let labels = Tensor(shape: [size, size], scalars: (0..<(size * size)).map { i in
+            let (y, xx) = (i / size, i % size)
+            return (y - size / 2) * (y - size / 2) + (xx - size / 2) * (xx - size / 2) < size * size / 16 ? 1 : 0
+        })
+        let target = Batch.oneHot([labels], classes: 2)
+        let loss = AsymmetricUnifiedFocalLoss()
+        let adam = Adam(parameters: model.namedParameters(), learningRate: 1e-4)
+
+        func forward() throws -> (Double, Int) {
+            model.eval()
+            let f0 = BLAS.flopCount, t = Date()
+            _ = try withNoGrad { try model(x) }
+            return (Date().timeIntervalSince(t), BLAS.flopCount - f0)
+        }
+        func step() throws -> (Double, Int) {
+            model.train()
+            let f0 = BLAS.flopCount, t = Date()
+            let l = try loss(try model(x), target)
+            adam.zeroGrad()
+            l.backward()
+            adam.step()
+            return (Date().timeIntervalSince(t), BLAS.flopCount - f0)
+        }
+        for _ in 0..<warmup { _ = try forward(); _ = try step() }
+        var fw: [Double] = [], st: [Double] = []
+        var fFlops = 0, sFlops = 0
+        for _ in 0..<max(1, repeats) {
+            let (a, fa) = try forward()
+            let (b, fb) = try step()
+            fw.append(a); st.append(b)
+            fFlops = fa; sFlops = fb
+        }
+        return Result(network: network, size: size, parameters: model.parameterCount,
+                      forwardMilliseconds: median(fw) * 1000, trainStepMilliseconds: median(st) * 1000,
+                      forwardGFLOP: Double(fFlops) / 1e9, trainStepGFLOP: Double(sFlops) / 1e9)
+    }
+
+    /// Runs the benchmark and returns its report; `log` receives progress lines.
+    public static func run(networks: [Network], sizes: [Int], repeats: Int, warmup: Int, log: (String) -> Void) -> String {
+        let limit = sgemmLimit()
+        var lines = [
+            "Focal benchmark — OpenBLAS core \(BLAS.coreName) (\(BLAS.setup)), \(Threading.threadCount) threads",
+            String(format: "sgemm limit (2048³, best of 4): %.1f GFLOP/s", limit),
+            "",
+            "| network | size | params | forward ms | fwd GFLOP/s | fwd / sgemm | train step ms | step GFLOP/s | step / sgemm | peak RSS MiB |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for size in sizes {
+            for n in networks {
+                log("measuring \(n.rawValue) at \(size)×\(size) …")
+                do {
+                    let r = try measure(n, size: size, repeats: repeats, warmup: warmup)
+                    let fg = r.forwardGFLOP / (r.forwardMilliseconds / 1000)
+                    let sg = r.trainStepGFLOP / (r.trainStepMilliseconds / 1000)
+                    lines.append(String(format: "| %@ | %d | %d | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %.0f |",
+                                        n.rawValue, size, r.parameters, r.forwardMilliseconds, fg, fg / limit,
+                                        r.trainStepMilliseconds, sg, sg / limit, peakResidentMiB()))
+                } catch {
+                    lines.append("| \(n.rawValue) | \(size) | failed: \(error) |")
+                }
+            }
+        }
+        lines.append("")
+        lines.append("GFLOP/s count the GEMM work of convolutions and dense layers (2·m·n·k per call), the same")
+        lines.append("work a direct convolution does. Peak RSS is the process's high-water mark so far.")
+        return lines.joined(separator: "\n")
+    }
+}

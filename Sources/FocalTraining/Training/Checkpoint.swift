@@ -1,0 +1,123 @@
+import FocalCore
+import FocalNets
+import Foundation
+
+/// The resumable state of a training run besides tensors.
+public struct TrainingState: Codable, Sendable {
+    /// Epochs finished (the next epoch to run is `epochsCompleted + 1`).
+    public var epochsCompleted: Int
+    /// The run's generator after the last finished epoch.
+    public var generator: RandomGenerator
+    /// Learning-rate schedule state.
+    public var plateau: ReduceLROnPlateau
+    /// Early-stopping state.
+    public var earlyStopping: EarlyStopping
+    /// Learning rate for the next epoch.
+    public var learningRate: Float
+    /// Best validation loss so far and its epoch.
+    public var bestValidationLoss: Double
+    public var bestEpoch: Int
+    /// The log so far.
+    public var history: [EpochRecord]
+    /// The configuration the run was started with.
+    public var configuration: TrainingConfiguration
+}
+
+/// A training checkpoint: network configuration and weights, optimiser state and the run's
+/// state, in one safetensors file (tensors `model.*` and `optimizer.*`; JSON in metadata).
+public struct Checkpoint {
+    /// The network's configuration (plan included).
+    public var network: UNetConfiguration
+    /// Model parameters and buffers by name.
+    public var model: [(String, Tensor)]
+    /// Optimiser state by name.
+    public var optimizer: [(String, Tensor)]
+    /// Everything else needed to resume.
+    public var state: TrainingState
+
+    public init(network: UNetConfiguration, model: [(String, Tensor)], optimizer: [(String, Tensor)], state: TrainingState) {
+        self.network = network
+        self.model = model
+        self.optimizer = optimizer
+        self.state = state
+    }
+
+    static let formatKey = "focal.format"
+    static let formatValue = "focal-training-checkpoint-1"
+
+    /// Writes the checkpoint atomically (temporary file, fsync, rename).
+    public func write(to url: URL) throws {
+        let enc = JSONEncoder()
+        enc.outputFormatting = [.sortedKeys]
+        let metadata = [
+            Checkpoint.formatKey: Checkpoint.formatValue,
+            "network": String(decoding: try enc.encode(network), as: UTF8.self),
+            "state": String(decoding: try enc.encode(state), as: UTF8.self),
+        ]
+        let tensors = model.map { ("model." + $0.0, $0.1) } + optimizer.map { ("optimizer." + $0.0, $0.1) }
+        try SafeTensors.write(tensors, metadata: metadata, to: url)
+    }
+
+    /// Reads a checkpoint; a truncated or corrupt file gives a typed error.
+    public static func read(from url: URL) throws -> Checkpoint {
+        let file = try SafeTensors.read(from: url)
+        guard file.metadata[formatKey] == formatValue else {
+            throw TrainingError.checkpoint("\(url.path) is not a Focal training checkpoint (metadata \(formatKey) is \(file.metadata[formatKey] ?? "missing"))")
+        }
+        guard let net = file.metadata["network"], let st = file.metadata["state"] else {
+            throw TrainingError.checkpoint("\(url.path) lacks the network or state metadata")
+        }
+        let dec = JSONDecoder()
+        do {
+            let network = try dec.decode(UNetConfiguration.self, from: Data(net.utf8))
+            let state = try dec.decode(TrainingState.self, from: Data(st.utf8))
+            var model: [(String, Tensor)] = [], optimizer: [(String, Tensor)] = []
+            for (name, t) in file.tensors {
+                if name.hasPrefix("model.") { model.append((String(name.dropFirst(6)), t)) }
+                else if name.hasPrefix("optimizer.") { optimizer.append((String(name.dropFirst(10)), t)) }
+            }
+            return Checkpoint(network: network, model: model, optimizer: optimizer, state: state)
+        } catch let e as DecodingError {
+            throw TrainingError.checkpoint("\(url.path): unreadable metadata (\(e))")
+        }
+    }
+}
+
+/// The checkpoint files of one output folder: the latest (`checkpoint.safetensors`), the one
+/// before it (`checkpoint.prev.safetensors`, kept so that a file damaged by a kill never
+/// loses more than one epoch) and the best-validation model (`best.safetensors`).
+public struct CheckpointStore {
+    /// The output folder.
+    public let directory: URL
+    public var latestURL: URL { directory.appendingPathComponent("checkpoint.safetensors") }
+    public var previousURL: URL { directory.appendingPathComponent("checkpoint.prev.safetensors") }
+    public var bestURL: URL { directory.appendingPathComponent("best.safetensors") }
+
+    public init(directory: URL) { self.directory = directory }
+
+    /// Saves `checkpoint` as the latest, keeping the former latest as the previous one.
+    public func save(_ checkpoint: Checkpoint) throws {
+        let fm = FileManager.default
+        try fm.createDirectory(at: directory, withIntermediateDirectories: true)
+        if fm.fileExists(atPath: latestURL.path) {
+            if rename(latestURL.path, previousURL.path) != 0 {
+                throw TrainingError.checkpoint("cannot rotate \(latestURL.path): \(String(cString: strerror(errno)))")
+            }
+        }
+        try checkpoint.write(to: latestURL)
+    }
+
+    /// The newest readable checkpoint, with a warning for every damaged file skipped.
+    /// Returns `nil` when there is none.
+    public func loadLatest() -> (checkpoint: Checkpoint, url: URL, warnings: [String])? {
+        var warnings: [String] = []
+        for url in [latestURL, previousURL] where FileManager.default.fileExists(atPath: url.path) {
+            do {
+                return (try Checkpoint.read(from: url), url, warnings)
+            } catch {
+                warnings.append("skipping damaged checkpoint \(url.path): \(error)")
+            }
+        }
+        return nil
+    }
+}

@@ -1,0 +1,193 @@
+import FocalCore
+import FocalLosses
+import FocalNets
+import Foundation
+
+/// Something the trainer reports while it runs.
+public enum TrainingEvent {
+    /// A run resumed from a checkpoint after `epoch` finished epochs.
+    case resumed(epoch: Int, from: URL)
+    /// An optimiser step finished.
+    case step(epoch: Int, step: Int, steps: Int, loss: Float, learningRate: Float)
+    /// An epoch finished (training and validation); `history` is the whole log so far.
+    case epoch(EpochRecord, history: [EpochRecord])
+    /// Something worth telling the user that does not stop the run.
+    case warning(String)
+}
+
+/// What a finished run produced.
+public struct TrainingSummary {
+    /// The per-epoch log.
+    public var history: [EpochRecord]
+    /// Best validation loss and the epoch that reached it.
+    public var bestValidationLoss: Double
+    public var bestEpoch: Int
+    /// Why the run ended.
+    public var stopReason: String
+}
+
+/// The training loop of the paper (spec Part A / Part B §3): shuffled batches of augmented
+/// training images, Adam (or SGD-Nesterov), validation every epoch, ReduceLROnPlateau and
+/// EarlyStopping on the validation loss, the best-validation model kept, and a checkpoint
+/// written atomically after every epoch so a killed run resumes exactly.
+public final class Trainer {
+    /// The network being trained (its weights change in place).
+    public let model: UNet
+    /// The loss (any loss of the family; FDPT included when configured).
+    public let loss: any SegmentationLoss
+    /// Optimiser, schedule and seeds.
+    public let configuration: TrainingConfiguration
+    /// Training and validation images.
+    public let trainingSamples: [SegmentationSample]
+    public let validationSamples: [SegmentationSample]
+    /// Where checkpoints go (`nil`: no checkpoints).
+    public let store: CheckpointStore?
+    /// Receives progress events.
+    public var onEvent: ((TrainingEvent) -> Void)?
+
+    private let optimizer: any Optimizer
+    private let augmenter: Augmenter
+
+    /// A trainer for `model` on the given splits.
+    public init(model: UNet, loss: any SegmentationLoss, configuration: TrainingConfiguration,
+                training: [SegmentationSample], validation: [SegmentationSample], store: CheckpointStore?) throws {
+        guard !training.isEmpty else { throw TrainingError.emptySplit("training") }
+        guard !validation.isEmpty else { throw TrainingError.emptySplit("validation") }
+        guard configuration.batchSize >= 1 else { throw TrainingError.invalidConfiguration("batch size must be ≥ 1, got \(configuration.batchSize)") }
+        guard configuration.epochs >= 1 else { throw TrainingError.invalidConfiguration("epochs must be ≥ 1, got \(configuration.epochs)") }
+        guard configuration.learningRate > 0, configuration.learningRate.isFinite else {
+            throw TrainingError.invalidConfiguration("learning rate must be positive, got \(configuration.learningRate)")
+        }
+        self.model = model
+        self.loss = loss
+        self.configuration = configuration
+        self.trainingSamples = training
+        self.validationSamples = validation
+        self.store = store
+        let params = model.namedParameters()
+        switch configuration.optimizer {
+        case .adam: optimizer = Adam(parameters: params, learningRate: configuration.learningRate)
+        case .sgdNesterov:
+            optimizer = SGD(parameters: params, learningRate: configuration.learningRate, momentum: configuration.momentum, nesterov: true)
+        }
+        augmenter = Augmenter(configuration: configuration.augmentation)
+    }
+
+    /// Runs until `epochs` or early stopping. With `resume`, continues from the newest
+    /// readable checkpoint in the store (a damaged latest file falls back to the previous).
+    public func run(resume: Bool = false) throws -> TrainingSummary {
+        let c = configuration
+        var state = TrainingState(
+            epochsCompleted: 0, generator: RandomGenerator(seed: c.seed),
+            plateau: ReduceLROnPlateau(factor: c.plateauFactor, patience: c.plateauPatience, minDelta: c.plateauMinDelta,
+                                       cooldown: c.plateauCooldown, minLearningRate: c.minLearningRate),
+            earlyStopping: EarlyStopping(patience: c.earlyStoppingPatience, minDelta: c.earlyStoppingMinDelta),
+            learningRate: c.learningRate, bestValidationLoss: .infinity, bestEpoch: 0, history: [], configuration: c)
+        var lastCheckpoint: String? = nil
+        if resume, let store, let found = store.loadLatest() {
+            for w in found.warnings { onEvent?(.warning(w)) }
+            try restore(found.checkpoint)
+            state = found.checkpoint.state
+            lastCheckpoint = found.url.path
+            onEvent?(.resumed(epoch: state.epochsCompleted, from: found.url))
+        } else if resume {
+            onEvent?(.warning("no checkpoint to resume from in \(store?.directory.path ?? "(none)"); starting a new run"))
+        }
+        if state.earlyStopping.shouldStop {
+            return TrainingSummary(history: state.history, bestValidationLoss: state.bestValidationLoss,
+                                   bestEpoch: state.bestEpoch, stopReason: "early stopping (already reached)")
+        }
+        var stopReason = "reached \(c.epochs) epochs"
+        while state.epochsCompleted < c.epochs {
+            let epoch = state.epochsCompleted + 1
+            let start = Date()
+            optimizer.learningRate = state.learningRate
+            let trainLoss = try trainEpoch(epoch: epoch, generator: &state.generator, lastCheckpoint: lastCheckpoint)
+            let (valLoss, valDSC) = try validate()
+            let record = EpochRecord(
+                epoch: epoch, trainLoss: trainLoss, validationLoss: valLoss, validationDSC: valDSC,
+                learningRate: state.learningRate, seconds: Date().timeIntervalSince(start),
+                focalWeights: model.focalWeights.map { NamedValue(name: $0.position, value: $0.epsilon) })
+            state.history.append(record)
+            state.epochsCompleted = epoch
+            if valLoss < state.bestValidationLoss {
+                state.bestValidationLoss = valLoss
+                state.bestEpoch = epoch
+                if let store { try model.save(to: store.bestURL) }
+            }
+            state.learningRate = state.plateau.step(metric: valLoss, learningRate: state.learningRate)
+            let stop = state.earlyStopping.step(metric: valLoss, epoch: epoch)
+            if let store {
+                try store.save(Checkpoint(network: model.configuration, model: model.stateDict(),
+                                          optimizer: optimizer.stateDict(), state: state))
+                lastCheckpoint = store.latestURL.path
+            }
+            onEvent?(.epoch(record, history: state.history))
+            if stop {
+                stopReason = "early stopping at epoch \(epoch) (best epoch \(state.bestEpoch))"
+                break
+            }
+        }
+        return TrainingSummary(history: state.history, bestValidationLoss: state.bestValidationLoss,
+                               bestEpoch: state.bestEpoch, stopReason: stopReason)
+    }
+
+    private func restore(_ checkpoint: Checkpoint) throws {
+        guard checkpoint.network == model.configuration else {
+            throw TrainingError.checkpoint("the checkpoint was made for a different network:\n  checkpoint: \(checkpoint.network)\n  this run:   \(model.configuration)")
+        }
+        try model.load(stateDict: Dictionary(checkpoint.model, uniquingKeysWith: { a, _ in a }), strict: true)
+        try optimizer.load(stateDict: Dictionary(checkpoint.optimizer, uniquingKeysWith: { a, _ in a }))
+    }
+
+    private func trainEpoch(epoch: Int, generator: inout RandomGenerator, lastCheckpoint: String?) throws -> Double {
+        model.train()
+        var order = Array(trainingSamples.indices)
+        order.shuffle(using: &generator)
+        var batches = stride(from: 0, to: order.count, by: configuration.batchSize).map {
+            Array(order[$0..<min(order.count, $0 + configuration.batchSize)])
+        }
+        if let cap = configuration.maxStepsPerEpoch { batches = Array(batches.prefix(cap)) }
+        var total = 0.0
+        for (stepIndex, batch) in batches.enumerated() {
+            var images: [Tensor] = [], masks: [Tensor] = []
+            for i in batch {
+                var image = trainingSamples[i].image, mask = trainingSamples[i].mask
+                _ = try augmenter.apply(image: &image, mask: &mask, generator: &generator)
+                images.append(image)
+                masks.append(mask)
+            }
+            let x = Batch.stack(images)
+            let y = Batch.oneHot(masks, classes: model.configuration.classes)
+            let prediction = try model(x)
+            let value = try loss(prediction, y)
+            let v = value.item()
+            guard v.isFinite else {
+                throw TrainingError.nonFiniteLoss(epoch: epoch, step: stepIndex + 1, value: v, lastCheckpoint: lastCheckpoint)
+            }
+            optimizer.zeroGrad()
+            value.backward()
+            optimizer.step()
+            total += Double(v)
+            onEvent?(.step(epoch: epoch, step: stepIndex + 1, steps: batches.count, loss: v, learningRate: optimizer.learningRate))
+        }
+        return total / Double(max(batches.count, 1))
+    }
+
+    /// Mean validation loss and mean per-image foreground DSC (after argmax).
+    public func validate() throws -> (loss: Double, dsc: Double) {
+        model.eval()
+        defer { model.train() }
+        var totalLoss = 0.0
+        var metrics = MetricsAccumulator()
+        try withNoGrad {
+            for s in validationSamples {
+                let p = try model(Batch.stack([s.image]))
+                let y = Batch.oneHot([s.mask], classes: model.configuration.classes)
+                totalLoss += Double(try loss(p, y).item())
+                try metrics.add(name: s.name, prediction: try SegmentationMetrics.argmax(p)[0], target: s.mask.scalars.map { Int32($0) }, classes: model.configuration.classes)
+            }
+        }
+        return (totalLoss / Double(validationSamples.count), metrics.mean.dsc)
+    }
+}

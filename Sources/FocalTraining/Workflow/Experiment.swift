@@ -1,0 +1,131 @@
+import FocalCore
+import FocalLosses
+import FocalNets
+import Foundation
+
+/// What an experiment needs: data, network, training protocol and an output folder.
+public struct ExperimentConfiguration: Codable, Sendable {
+    /// The images.
+    public var data: DataSource
+    /// The network (its `inChannels` is set from the data).
+    public var network: UNetConfiguration
+    /// Optimiser, schedule, loss, augmentation and seeds.
+    public var training: TrainingConfiguration
+    /// Seed of the network's initial weights.
+    public var initializationSeed: UInt64 = 0
+    /// FDPT mode when `training.distancePenaltyEpsilon > 0`.
+    public var distancePenaltyMode: DistancePenalized.Mode = .replaceTarget
+
+    public init(data: DataSource, network: UNetConfiguration, training: TrainingConfiguration, initializationSeed: UInt64 = 0) {
+        self.data = data
+        self.network = network
+        self.training = training
+        self.initializationSeed = initializationSeed
+    }
+
+    /// The configured loss (with the FDPT when its ε is positive).
+    public func makeLoss() throws -> any SegmentationLoss {
+        let eps = training.distancePenaltyEpsilon
+        return try LossRegistry.make(training.loss, options: training.lossOptions,
+                                     distancePenaltyEpsilon: eps > 0 ? eps : nil, distancePenaltyMode: distancePenaltyMode)
+    }
+}
+
+/// What an experiment produced.
+public struct ExperimentResult: Sendable {
+    /// The per-epoch log and why training stopped.
+    public var history: [EpochRecord]
+    public var stopReason: String
+    public var bestEpoch: Int
+    /// Test-set scores of the best-validation model (mean per image).
+    public var test: MetricScores
+    /// Number of test images.
+    public var testImages: Int
+    /// The learnt ε of every Focal module of the best model.
+    public var focalWeights: [NamedValue]
+    /// Wall-clock seconds of training and of evaluation.
+    public var trainingSeconds: Double
+    public var evaluationSeconds: Double
+    /// The output folder.
+    public var output: URL
+}
+
+/// Trains a network on a dataset and evaluates the best-validation model on the test split,
+/// leaving everything in one folder:
+/// `configuration.json`, `checkpoint.safetensors` (+ `.prev`), `best.safetensors`,
+/// `log.csv`, `log.jsonl`, `loss.svg`, `focal-weights.svg`, `metrics.csv`,
+/// `predictions/*.png`, `overlays/*.png` and `summary.json`.
+public enum Experiment {
+    /// Runs the experiment. `onEvent` receives training events; `log` short status lines.
+    public static func run(_ configuration: ExperimentConfiguration, output: URL, resume: Bool = false,
+                           onEvent: ((TrainingEvent) -> Void)? = nil, log: (String) -> Void = { _ in }) throws -> ExperimentResult {
+        let fm = FileManager.default
+        try fm.createDirectory(at: output, withIntermediateDirectories: true)
+        let loaded = try configuration.data.load()
+        for w in loaded.warnings { log("warning: \(w)") }
+        var config = configuration
+        config.network.inChannels = loaded.channels
+        config.network.classes = config.data.classes
+        let split = loaded.split
+        log("data: \(split.train.count) training, \(split.validation.count) validation, \(split.test.count) test images from \(config.data.label)")
+
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(config), to: output.appendingPathComponent("configuration.json"))
+
+        var gen = RandomGenerator(seed: config.initializationSeed)
+        let model = try UNet(configuration: config.network, generator: &gen)
+        log("network: \(model.parameterCount) parameters; attention plan: \(config.network.plan)")
+        let store = CheckpointStore(directory: output)
+        let trainer = try Trainer(model: model, loss: try config.makeLoss(), configuration: config.training,
+                                  training: split.train, validation: split.validation, store: store)
+        trainer.onEvent = { event in
+            onEvent?(event)
+            if case let .epoch(_, history) = event {
+                // Keep the log and plots current so a killed run leaves them behind.
+                try? writeLogs(history, to: output)
+            }
+        }
+        let started = Date()
+        let summary = try trainer.run(resume: resume)
+        let trainingSeconds = Date().timeIntervalSince(started)
+        try writeLogs(summary.history, to: output)
+
+        // Evaluate the best-validation weights.
+        let evalStart = Date()
+        let best = try UNet.load(from: store.bestURL)
+        let report = try Evaluator(predictor: Predictor(model: best)).evaluate(split.test, outputDirectory: output)
+        let evaluationSeconds = Date().timeIntervalSince(evalStart)
+        let result = ExperimentResult(
+            history: summary.history, stopReason: summary.stopReason, bestEpoch: summary.bestEpoch, test: report.mean,
+            testImages: split.test.count, focalWeights: best.focalWeights.map { NamedValue(name: $0.position, value: $0.epsilon) },
+            trainingSeconds: trainingSeconds, evaluationSeconds: evaluationSeconds, output: output)
+        try writeSummary(result, to: output)
+        return result
+    }
+
+    /// Writes `log.csv`, `log.jsonl`, `loss.svg` and `focal-weights.svg`.
+    public static func writeLogs(_ history: [EpochRecord], to output: URL) throws {
+        try AtomicFile.write(Data(TrainingLog.csv(history).utf8), to: output.appendingPathComponent("log.csv"))
+        try AtomicFile.write(Data(try TrainingLog.jsonLines(history).utf8), to: output.appendingPathComponent("log.jsonl"))
+        try TrainingPlots.loss(history).write(to: output.appendingPathComponent("loss.svg"))
+        if history.first.map({ !$0.focalWeights.isEmpty }) ?? false {
+            try TrainingPlots.focalWeights(history).write(to: output.appendingPathComponent("focal-weights.svg"))
+        }
+    }
+
+    private static func writeSummary(_ r: ExperimentResult, to output: URL) throws {
+        struct Summary: Codable {
+            var bestEpoch: Int, epochs: Int, stopReason: String
+            var testImages: Int, dsc: Double, precision: Double, recall: Double, iou: Double
+            var focalWeights: [NamedValue]
+            var trainingSeconds: Double, evaluationSeconds: Double
+        }
+        let s = Summary(bestEpoch: r.bestEpoch, epochs: r.history.count, stopReason: r.stopReason, testImages: r.testImages,
+                        dsc: r.test.dsc, precision: r.test.precision, recall: r.test.recall, iou: r.test.iou,
+                        focalWeights: r.focalWeights, trainingSeconds: r.trainingSeconds, evaluationSeconds: r.evaluationSeconds)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(s), to: output.appendingPathComponent("summary.json"))
+    }
+}
