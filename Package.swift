@@ -52,6 +52,13 @@ let package = Package(
             name: "CustomLoop", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "FocalTraining"],
             path: "Sources/Examples/CustomLoop"),
 
+        // libFuzzer targets for the file parsers (see Docs/Reliability.md for the build command;
+        // a plain build makes programs that print how to build them).
+        .executableTarget(name: "SafeTensorsFuzz", dependencies: ["FocalCore"], path: "Fuzz/SafeTensorsFuzz",
+                          swiftSettings: [.enableExperimentalFeature("Extern")]),
+        .executableTarget(name: "NumPyFuzz", dependencies: ["FocalCore"], path: "Fuzz/NumPyFuzz",
+                          swiftSettings: [.enableExperimentalFeature("Extern")]),
+
         // Tests.
         .target(name: "FocalTestSupport", dependencies: ["FocalCore"], path: "Tests/FocalTestSupport"),
         .testTarget(name: "FocalCoreTests", dependencies: ["FocalCore", "FocalTestSupport"],

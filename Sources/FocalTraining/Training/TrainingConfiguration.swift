@@ -28,7 +28,7 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var plateauPatience: Int = 25
     public var plateauMinDelta: Double = 1e-7
     public var plateauCooldown: Int = 1
-    public var minLearningRate: Float = 1e-6
+    public var minLearningRate: Float = 1e-4
     /// EarlyStopping patience (epochs) and minimum delta on the validation loss.
     public var earlyStoppingPatience: Int = 50
     public var earlyStoppingMinDelta: Double = 1e-7

@@ -36,13 +36,13 @@ public struct Preset: Sendable {
     /// the DSB2018 loss settings, sized to train in a few minutes on 2 cores.
     public static let nuclei: Preset = {
         var t = dsb2018.training
-        t.epochs = 24
-        t.plateauPatience = 6
-        t.earlyStoppingPatience = 12
+        t.epochs = 8
+        t.plateauPatience = 3
+        t.earlyStoppingPatience = 6
         t.minLearningRate = 1e-5
         var n = UNetConfiguration.useNet(focal: true, inChannels: 1, classes: 2)
         n.baseFilters = 16
-        return Preset(name: "nuclei", summary: "bundled nuclei tiles (Data/nuclei), 128×128, Focal USE-Net with 16 base filters, 24 epochs",
+        return Preset(name: "nuclei", summary: "bundled nuclei tiles (Data/nuclei), 128×128, Focal USE-Net with 16 base filters, 8 epochs",
                       size: ImageSize(square: 128), network: n, training: t)
     }()
 
