@@ -3,6 +3,7 @@ import COpenBLAS
 import Synchronization
 
 private let gemmFlops = Atomic<Int>(0)
+private let convolutionFlops = Atomic<Int>(0)
 
 /// Row-major single-precision GEMM and OpenBLAS facts. All matrix products in Focal go
 /// through here.
@@ -88,6 +89,15 @@ public enum BLAS {
     /// Floating-point operations issued through `sgemm` since the process started (2·m·n·k
     /// per call); the benchmark divides differences of it by elapsed time.
     public static var flopCount: Int { gemmFlops.load(ordering: .relaxed) }
+
+    /// Floating-point operations of the convolutions run since the process started, counted
+    /// as a direct convolution would do them (2 multiply-adds per weight per output pixel;
+    /// backward: once per requested gradient), whatever algorithm ran (im2col or Winograd).
+    /// This is the work figure the benchmark reports GFLOP/s against.
+    public static var convolutionFlopCount: Int { convolutionFlops.load(ordering: .relaxed) }
+
+    /// Adds `flops` to `convolutionFlopCount`.
+    public static func recordConvolutionWork(_ flops: Int) { convolutionFlops.add(flops, ordering: .relaxed) }
 
     /// The OpenBLAS core in use (e.g. "SkylakeX", "Prescott").
     public static var coreName: String {

@@ -13,6 +13,7 @@ extension Kernels {
     public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
         precondition(x.rank == 4 && weight.rank == 4 && weight.shape[1] == x.shape[1] && (bias == nil || bias!.count == weight.shape[0]),
                      "Kernels.conv2d: input \(Shape.describe(x.shape)), weight \(Shape.describe(weight.shape)) and bias \(Shape.describe(bias?.shape ?? [])) do not match")
+        recordWork(x, weight: weight, stride: stride, padding: padding, transposed: false, passes: 1)
         if let wino = winogradVariant(x: x, weight: weight, stride: stride, padding: padding) {
             return wino.conv3x3(x, weight: weight, bias: bias)
         }
@@ -63,6 +64,8 @@ extension Kernels {
                              kernelHeight: weight.shape[2], kernelWidth: weight.shape[3], stride: stride, padding: padding)
         precondition(gradOutput.shape == [n, cout, g.outHeight, g.outWidth],
                      "conv2d backward: output gradient \(Shape.describe(gradOutput.shape)) for output [\(n), \(cout), \(g.outHeight), \(g.outWidth)]")
+        recordWork(x, weight: weight, stride: stride, padding: padding, transposed: false,
+                   passes: (inputGradient ? 1 : 0) + (weightGradient ? 1 : 0))
         if let wino = winogradVariant(x: x, weight: weight, stride: stride, padding: padding) {
             let r = wino.conv3x3Backward(x, weight: weight, gradOutput: gradOutput,
                                          inputGradient: inputGradient, weightGradient: weightGradient)
@@ -129,6 +132,7 @@ extension Kernels {
     public static func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
         precondition(x.rank == 4 && weight.rank == 4 && weight.shape[0] == x.shape[1] && (bias == nil || bias!.count == weight.shape[1]),
                      "Kernels.convTranspose2d: input \(Shape.describe(x.shape)), weight \(Shape.describe(weight.shape)) and bias \(Shape.describe(bias?.shape ?? [])) do not match")
+        recordWork(x, weight: weight, stride: stride, padding: padding, transposed: true, passes: 1)
         let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (cout, kh, kw) = (weight.shape[1], weight.shape[2], weight.shape[3])
         let g = transposedGeometry(channels: cout, inHeight: h, inWidth: w, kernelHeight: kh, kernelWidth: kw,
@@ -171,6 +175,8 @@ extension Kernels {
         _ x: Tensor, weight: Tensor, gradOutput: Tensor, stride: Int, padding: Int,
         inputGradient: Bool, weightGradient: Bool, biasGradient: Bool
     ) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
+        recordWork(x, weight: weight, stride: stride, padding: padding, transposed: true,
+                   passes: (inputGradient ? 1 : 0) + (weightGradient ? 1 : 0))
         let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (cout, kh, kw) = (weight.shape[1], weight.shape[2], weight.shape[3])
         let g = transposedGeometry(channels: cout, inHeight: h, inWidth: w, kernelHeight: kh, kernelWidth: kw,
@@ -207,6 +213,18 @@ extension Kernels {
         return (dxStorage.map { Tensor(storage: $0, shape: x.shape) },
                 dwStorage.map { Tensor(storage: $0, shape: weight.shape) },
                 biasGradient ? channelSums(gc, channels: cout) : nil)
+    }
+
+    /// Counts a convolution's direct-equivalent work (`BLAS.convolutionFlopCount`): for a
+    /// convolution `2·N·Cout·Cin·kh·kw·Hout·Wout` per pass; for a transposed convolution the
+    /// same with input and output swapped (x is its input).
+    static func recordWork(_ x: Tensor, weight: Tensor, stride: Int, padding: Int, transposed: Bool, passes: Int) {
+        guard passes > 0 else { return }
+        let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
+        let (kh, kw) = (weight.shape[2], weight.shape[3])
+        let perPixel = 2 * weight.shape[0] * weight.shape[1] * kh * kw
+        let pixels = transposed ? h * w : ((h + 2 * padding - kh) / stride + 1) * ((w + 2 * padding - kw) / stride + 1)
+        BLAS.recordConvolutionWork(passes * n * perPixel * pixels)
     }
 
     /// Whether `conv2d` on these shapes runs by Winograd's F(4×4, 3×3) instead of im2col: 3×3

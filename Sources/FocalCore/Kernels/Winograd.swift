@@ -43,20 +43,24 @@ public struct Winograd: Sendable {
     typealias Row = SIMD8<Float>
     typealias Rows = UnsafeMutablePointer<Row>
 
-    /// Transform coefficients as vectors (spelled out so the type checker stays fast).
-    private enum K {
-        static let zero = Row(repeating: 0), two = Row(repeating: 2), four = Row(repeating: 4)
-        static let five = Row(repeating: 5), eight = Row(repeating: 8), quarter = Row(repeating: 0.25)
-        static let sixth = Row(repeating: 1.0 / 6), minusSixth = Row(repeating: -1.0 / 6)
-        static let twelfth = Row(repeating: 1.0 / 12), twentyFourth = Row(repeating: 1.0 / 24)
-        static let half = Row(repeating: 0.5)
+    /// Transform coefficients as vectors (spelled out so the type checker stays fast). An
+    /// instance is made locally in each transform — a `static let` would cost a lazy-init
+    /// check (`swift_once`) on every use in the hot loops.
+    private struct Coefficients {
+        let zero = Row(repeating: 0), two = Row(repeating: 2), four = Row(repeating: 4)
+        let five = Row(repeating: 5), eight = Row(repeating: 8), quarter = Row(repeating: 0.25)
+        let sixth = Row(repeating: 1.0 / 6), minusSixth = Row(repeating: -1.0 / 6)
+        let twelfth = Row(repeating: 1.0 / 12), twentyFourth = Row(repeating: 1.0 / 24)
+        let half = Row(repeating: 0.5)
     }
+
 
     // One-dimensional transforms, applied to whole rows at once (each lane is a column).
     // F(4,3): interpolation points 0, ±1, ±2, ∞. F(2,3): 0, ±1, ∞.
 
     /// y = Bᵀ x (α → α).
     @inline(__always) private func bt(_ x: Rows, _ y: Rows) {
+        let K = Coefficients()
         if m == 4 {
             let x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5]
             let f4: Row = x1 * K.four, f2: Row = x1 * K.two, t2: Row = x4 - x2
@@ -78,6 +82,7 @@ public struct Winograd: Sendable {
 
     /// y = B x (α → α), the transpose of `bt`.
     @inline(__always) private func b(_ x: Rows, _ y: Rows) {
+        let K = Coefficients()
         if m == 4 {
             let x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5]
             let d21: Row = x2 - x1, d43: Row = x4 - x3, s12: Row = x1 + x2, s34: Row = x3 + x4
@@ -98,6 +103,7 @@ public struct Winograd: Sendable {
 
     /// y = Aᵀ x (α → m).
     @inline(__always) private func at(_ x: Rows, _ y: Rows) {
+        let K = Coefficients()
         if m == 4 {
             let x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5]
             let s12: Row = x1 + x2, d12: Row = x1 - x2, s34: Row = x3 + x4, d34: Row = x3 - x4
@@ -116,6 +122,7 @@ public struct Winograd: Sendable {
 
     /// y = A x (m → α), the transpose of `at`.
     @inline(__always) private func a(_ x: Rows, _ y: Rows) {
+        let K = Coefficients()
         if m == 4 {
             let x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3]
             let e02: Row = x0 + x2, o13: Row = x1 + x3
@@ -134,6 +141,7 @@ public struct Winograd: Sendable {
 
     /// y = G x (3 → α).
     @inline(__always) private func gx(_ x: Rows, _ y: Rows) {
+        let K = Coefficients()
         if m == 4 {
             let x0 = x[0], x1 = x[1], x2 = x[2]
             let s02: Row = x0 + x2
@@ -154,6 +162,7 @@ public struct Winograd: Sendable {
 
     /// y = Gᵀ x (α → 3), the transpose of `gx`.
     @inline(__always) private func gt(_ x: Rows, _ y: Rows) {
+        let K = Coefficients()
         if m == 4 {
             let x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5]
             let s12: Row = x1 + x2, d21: Row = x2 - x1, s34: Row = x3 + x4, d34: Row = x3 - x4

@@ -84,18 +84,18 @@ public enum Benchmark {
 
         func forward() throws -> (Double, Int) {
             model.eval()
-            let f0 = BLAS.flopCount, t = Date()
+            let f0 = BLAS.convolutionFlopCount, t = Date()
             _ = try withNoGrad { try model(x) }
-            return (Date().timeIntervalSince(t), BLAS.flopCount - f0)
+            return (Date().timeIntervalSince(t), BLAS.convolutionFlopCount - f0)
         }
         func step() throws -> (Double, Int) {
             model.train()
-            let f0 = BLAS.flopCount, t = Date()
+            let f0 = BLAS.convolutionFlopCount, t = Date()
             let l = try loss(try model(x), target)
             adam.zeroGrad()
             l.backward()
             adam.step()
-            return (Date().timeIntervalSince(t), BLAS.flopCount - f0)
+            return (Date().timeIntervalSince(t), BLAS.convolutionFlopCount - f0)
         }
         for _ in 0..<warmup { _ = try forward(); _ = try step() }
         var fw: [Double] = [], st: [Double] = []
@@ -137,8 +137,9 @@ public enum Benchmark {
             }
         }
         lines.append("")
-        lines.append("GFLOP/s count the GEMM work of convolutions and dense layers (2·m·n·k per call), the same")
-        lines.append("work a direct convolution does. Peak RSS is the process's high-water mark so far.")
+        lines.append("GFLOP/s: the convolutions' work counted as a direct convolution does it (2 per weight per output")
+        lines.append("pixel and pass), divided by the time of the whole forward or train step, whatever algorithm ran")
+        lines.append("(Winograd does fewer multiplications). Peak RSS is the process's high-water mark so far.")
         return lines.joined(separator: "\n")
     }
 }
