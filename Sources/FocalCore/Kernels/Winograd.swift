@@ -40,6 +40,11 @@ public struct Winograd: Sendable {
     @inline(__always)
     static func positionStride(_ rows: Int, _ t: Int) -> Int { rows * t + 16 }
 
+    /// Distance between the α² position matrices of transformed weights `U[p][co][ci]`,
+    /// padded like `positionStride` (channel counts are often powers of two).
+    @inline(__always)
+    static func weightStride(_ cout: Int, _ cin: Int) -> Int { cout * cin + 16 }
+
     typealias Row = SIMD8<Float>
     typealias Rows = UnsafeMutablePointer<Row>
 
@@ -221,7 +226,7 @@ public struct Winograd: Sendable {
 
     /// `U[p][co][ci] = (G g Gᵀ)[p]` for weights `[cout, cin, 3, 3]`, 8 kernels at a time.
     func transformWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, into u: UnsafeMutablePointer<Float>) {
-        let plane = cout * cin, al = alpha
+        let plane = cout * cin, al = alpha, ws = Winograd.weightStride(cout, cin)
         let groups = (plane + 7) / 8
         Threading.parallelFor(groups, grain: 16) { r in
             Winograd.withGrids { d, s, o in
@@ -235,7 +240,7 @@ public struct Winograd: Sendable {
                         }
                     }
                     Winograd.apply2D(d, n2: 3, m1: al, s, o, { self.gx($0, $1) }, { self.gx($0, $1) })
-                    for i in 0..<al { for j in 0..<al { Winograd.store(o[i * 8 + j], u + (i * al + j) * plane + k0, valid: valid) } }
+                    for i in 0..<al { for j in 0..<al { Winograd.store(o[i * 8 + j], u + (i * al + j) * ws + k0, valid: valid) } }
                 }
             }
         }
@@ -243,13 +248,13 @@ public struct Winograd: Sendable {
 
     /// `dg = Gᵀ dU G` from `dU[p][co][ci]`, written to weights `[cout, cin, 3, 3]`.
     func inverseTransformWeights(_ du: UnsafePointer<Float>, cout: Int, cin: Int, into dg: UnsafeMutablePointer<Float>) {
-        let plane = cout * cin, al = alpha
+        let plane = cout * cin, al = alpha, ws = Winograd.weightStride(cout, cin)
         let groups = (plane + 7) / 8
         Threading.parallelFor(groups, grain: 16) { r in
             Winograd.withGrids { d, s, o in
                 for gi in r {
                     let k0 = gi * 8, valid = min(8, plane - k0)
-                    for e in 0..<al { for q in 0..<al { d[e * 8 + q] = Winograd.load(du + (q * al + e) * plane + k0, valid: valid) } }
+                    for e in 0..<al { for q in 0..<al { d[e * 8 + q] = Winograd.load(du + (q * al + e) * ws + k0, valid: valid) } }
                     Winograd.apply2D(d, n2: al, m1: 3, s, o, { self.gt($0, $1) }, { self.gt($0, $1) })
                     for rr in 0..<3 {
                         for cc in 0..<3 {
@@ -399,7 +404,7 @@ public struct Winograd: Sendable {
                                            lines: lines.baseAddress!, d, s, o)
                             }
                             for p in 0..<p2 {
-                                BLAS.sgemmSerial(m: cout, n: nt, k: cin, alpha: 1, a: u + p * cout * cin, lda: cin,
+                                BLAS.sgemmSerial(m: cout, n: nt, k: cin, alpha: 1, a: u + p * Winograd.weightStride(cout, cin), lda: cin,
                                                  b: v + p * vs, ldb: nt, beta: 0, c: mb + p * ms, ldc: nt)
                             }
                             for co in 0..<cout {
@@ -463,15 +468,27 @@ public struct Winograd: Sendable {
                 for e in 0..<al { for q in 0..<al { d[e * 8 + q] = Winograd.load(vc + (q * al + e) * pstride + tile, valid: valid) } }
                 Winograd.apply2D(d, n2: al, m1: al, s, o, { self.b($0, $1) }, { self.b($0, $1) })
                 let y0 = i * mm - 1
+                let xFirst = j0 * mm - 1, xLast = (j0 + valid - 1) * mm - 1 + al  // exclusive
+                let interior = xFirst >= 0 && xLast <= w
                 for q in 0..<al {
                     let yy = y0 + q
                     guard yy >= 0 && yy < h else { continue }
                     let row = plane + yy * w
-                    for l in 0..<valid {
-                        let x0 = (j0 + l) * mm - 1
-                        for e in 0..<al {
-                            let xx = x0 + e
-                            if xx >= 0 && xx < w { row[xx] += of[(q * 8 + e) * 8 + l] }
+                    let src = of + q &* 64
+                    if interior {
+                        // No bounds to check: add the α values of each lane's tile row in place.
+                        var dst = row + xFirst
+                        for l in 0..<valid {
+                            for e in 0..<al { dst[e] += src[e &* 8 &+ l] }
+                            dst += mm
+                        }
+                    } else {
+                        for l in 0..<valid {
+                            let x0 = (j0 + l) * mm - 1
+                            for e in 0..<al {
+                                let xx = x0 + e
+                                if xx >= 0 && xx < w { row[xx] += src[e * 8 + l] }
+                            }
                         }
                     }
                 }
@@ -522,7 +539,7 @@ public struct Winograd: Sendable {
         let p2 = alpha * alpha
         let vs = Winograd.positionStride(cin, maxTiles), ms = Winograd.positionStride(cout, maxTiles)
         let ll = lineLength(w) * alpha
-        let uSize = p2 * cout * cin
+        let ws = Winograd.weightStride(cout, cin), uSize = p2 * ws
         if let dx { dx.initialize(repeating: 0, count: cin * h * w) }
         ScratchBuffers.with(count: du != nil ? blocks * uSize : 1) { partials in
             for phase in 0..<2 {
@@ -549,12 +566,12 @@ public struct Winograd: Sendable {
                                         let part = partials + blk * uSize
                                         for p in 0..<p2 {
                                             BLAS.sgemmSerial(transB: true, m: cout, n: cin, k: nt, alpha: 1, a: dm + p * ms, lda: nt,
-                                                             b: v + p * vs, ldb: nt, beta: 0, c: part + p * cout * cin, ldc: cin)
+                                                             b: v + p * vs, ldb: nt, beta: 0, c: part + p * ws, ldc: cin)
                                         }
                                     }
                                     if let dx, let u {
                                         for p in 0..<p2 {
-                                            BLAS.sgemmSerial(transA: true, m: cin, n: nt, k: cout, alpha: 1, a: u + p * cout * cin, lda: cin,
+                                            BLAS.sgemmSerial(transA: true, m: cin, n: nt, k: cout, alpha: 1, a: u + p * ws, lda: cin,
                                                              b: dm + p * ms, ldb: nt, beta: 0, c: v + p * vs, ldc: nt)
                                         }
                                         for ch in 0..<cin {
@@ -592,7 +609,8 @@ public struct Winograd: Sendable {
         let xc = x.contiguous(), wc = weight.contiguous(), bc = bias?.contiguous()
         return withExtendedLifetime((xc, wc, bc)) {
             Tensor(shape: [n, cout, h, w]) { out in
-                ScratchBuffers.with(count: p2 * cout * cin) { u in
+                let ws = Winograd.weightStride(cout, cin)
+                ScratchBuffers.with(count: p2 * ws) { u in
                     transformWeights(wc.basePointer, cout: cout, cin: cin, into: u)
                     let vs = Winograd.positionStride(cin, t), ms = Winograd.positionStride(cout, t)
                     let br = blockRows(cin: cin, cout: cout, h: h, w: w)
@@ -607,7 +625,7 @@ public struct Winograd: Sendable {
                         ScratchBuffers.with(count: p2 * ms) { mb in
                             for b in 0..<n {
                                 transformInput(xc.basePointer + b * cin * h * w, cin: cin, h: h, w: w, into: v)
-                                BLAS.sgemmBatched(count: p2, m: cout, n: t, k: cin, a: u, lda: cin, strideA: cout * cin,
+                                BLAS.sgemmBatched(count: p2, m: cout, n: t, k: cin, a: u, lda: cin, strideA: ws,
                                                   b: v, ldb: t, strideB: vs, c: mb, ldc: t, strideC: ms)
                                 transformOutput(mb, cout: cout, h: h, w: w, bias: bc?.basePointer,
                                                 into: out.baseAddress! + b * cout * h * w)
@@ -632,8 +650,9 @@ public struct Winograd: Sendable {
         withExtendedLifetime((xc, wc, gc)) {
             let dxStorage = inputGradient ? TensorStorage(uninitializedCount: n * cin * h * w) : nil
             let dwStorage = weightGradient ? TensorStorage(uninitializedCount: cout * cin * 9) : nil
-            ScratchBuffers.with(count: 2 * p2 * cout * cin) { u in
-                let du = u + p2 * cout * cin
+            let ws = Winograd.weightStride(cout, cin)
+            ScratchBuffers.with(count: 2 * p2 * ws) { u in
+                let du = u + p2 * ws
                 if inputGradient { transformWeights(wc.basePointer, cout: cout, cin: cin, into: u) }
                 let br = blockRows(cin: cin, cout: cout, h: h, w: w)
                 if br > 0 {
@@ -654,11 +673,11 @@ public struct Winograd: Sendable {
                                 transformInput(xc.basePointer + b * cin * h * w, cin: cin, h: h, w: w, into: v)
                                 BLAS.sgemmBatched(count: p2, transB: true, m: cout, n: cin, k: t, a: dm, lda: t, strideA: ms,
                                                   b: v, ldb: t, strideB: vs, beta: b == 0 ? 0 : 1,
-                                                  c: du, ldc: cin, strideC: cout * cin)
+                                                  c: du, ldc: cin, strideC: ws)
                             }
                             if let dxStorage {
                                 // dV[p] = U[p]ᵀ · dM[p], reusing v as the dV buffer.
-                                BLAS.sgemmBatched(count: p2, transA: true, m: cin, n: t, k: cout, a: u, lda: cin, strideA: cout * cin,
+                                BLAS.sgemmBatched(count: p2, transA: true, m: cin, n: t, k: cout, a: u, lda: cin, strideA: ws,
                                                   b: dm, ldb: t, strideB: ms, c: v, ldc: t, strideC: vs)
                                 transformInputGradient(v, cin: cin, h: h, w: w, into: dxStorage.pointer + b * cin * h * w)
                             }
