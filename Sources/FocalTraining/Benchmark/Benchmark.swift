@@ -56,6 +56,26 @@ public enum Benchmark {
         return 2 * Double(n * n * n) / best / 1e9
     }
 
+    /// Median milliseconds of one 3×3 convolution layer's forward and backward (input, weight
+    /// and bias gradients) on `1 × channels × size × size` with `channels` filters, padding 1,
+    /// and its direct-equivalent GFLOP/s.
+    public static func convolutionLayer(channels: Int = 32, size: Int = 256, repeats: Int = 7) -> (milliseconds: Double, gflops: Double) {
+        var gen = RandomGenerator(seed: 3)
+        let x = Tensor(randomNormal: [1, channels, size, size], generator: &gen).requiringGradient()
+        let w = Tensor(randomNormal: [channels, channels, 3, 3], std: 0.05, generator: &gen).requiringGradient()
+        let b = Tensor(zeros: [channels]).requiringGradient()
+        var times: [Double] = []
+        var work = 0
+        for i in 0..<(repeats + 1) {
+            let f0 = BLAS.convolutionFlopCount, t = Date()
+            conv2d(x, weight: w, bias: b, padding: 1).sum().backward()
+            if i > 0 { times.append(Date().timeIntervalSince(t)) }
+            work = BLAS.convolutionFlopCount - f0
+        }
+        let ms = median(times) * 1000
+        return (ms, Double(work) / (ms / 1000) / 1e9)
+    }
+
     /// Peak resident memory of this process so far, in MiB.
     public static func peakResidentMiB() -> Double {
         var usage = rusage()
@@ -114,9 +134,12 @@ public enum Benchmark {
     /// Runs the benchmark and returns its report; `log` receives progress lines.
     public static func run(networks: [Network], sizes: [Int], repeats: Int, warmup: Int, log: (String) -> Void) -> String {
         let limit = sgemmLimit()
+        let conv = convolutionLayer()
         var lines = [
             "Focal benchmark — OpenBLAS core \(BLAS.coreName) (\(BLAS.setup)), \(Threading.threadCount) threads",
             String(format: "sgemm limit (2048³, best of 4): %.1f GFLOP/s", limit),
+            String(format: "conv2d 1×32×256×256, 32 filters 3×3, forward + backward: %.1f ms, %.1f GFLOP/s (%.2f of sgemm)",
+                   conv.milliseconds, conv.gflops, conv.gflops / limit),
             "",
             "| network | size | params | forward ms | fwd GFLOP/s | fwd / sgemm | train step ms | step GFLOP/s | step / sgemm | peak RSS MiB |",
             "|---|---|---|---|---|---|---|---|---|---|",
