@@ -42,7 +42,12 @@ struct NetworkOptions: ParsableArguments {
         case .useNet?: c.plan = .squeezeExcitation(depth: c.depth, focal: focal)
         case .attentionUNet?: c.plan = .attentionGates(depth: c.depth, focal: focal)
         case nil:
-            if !focal { c.plan = AttentionPlan(c.plan.positions, focal: false) }
+            // Keep the preset's kind of attention, re-derived for the chosen depth.
+            let kinds = Set(c.plan.positions.map(\.kind))
+            let isFocal = focal && !c.plan.focalPositions.isEmpty
+            if kinds == [.squeezeExcitation] { c.plan = .squeezeExcitation(depth: c.depth, focal: isFocal) }
+            else if kinds == [.attentionGate] { c.plan = .attentionGates(depth: c.depth, focal: isFocal) }
+            else if !focal { c.plan = AttentionPlan(c.plan.positions, focal: false) }
         }
         if let positions {
             let text = positions.split(separator: ",").map { p -> String in

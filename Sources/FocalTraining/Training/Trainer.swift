@@ -97,6 +97,7 @@ public final class Trainer {
             return TrainingSummary(history: state.history, bestValidationLoss: state.bestValidationLoss,
                                    bestEpoch: state.bestEpoch, stopReason: "early stopping (already reached)")
         }
+        if let store { try FileManager.default.createDirectory(at: store.directory, withIntermediateDirectories: true) }
         var stopReason = "reached \(c.epochs) epochs"
         while state.epochsCompleted < c.epochs {
             let epoch = state.epochsCompleted + 1
@@ -104,6 +105,9 @@ public final class Trainer {
             optimizer.learningRate = state.learningRate
             let trainLoss = try trainEpoch(epoch: epoch, generator: &state.generator, lastCheckpoint: lastCheckpoint)
             let (valLoss, valDSC) = try validate()
+            guard valLoss.isFinite else {
+                throw TrainingError.nonFiniteLoss(epoch: epoch, step: 0, value: Float(valLoss), lastCheckpoint: lastCheckpoint)
+            }
             let record = EpochRecord(
                 epoch: epoch, trainLoss: trainLoss, validationLoss: valLoss, validationDSC: valDSC,
                 learningRate: state.learningRate, seconds: Date().timeIntervalSince(start),
@@ -167,11 +171,28 @@ public final class Trainer {
             }
             optimizer.zeroGrad()
             value.backward()
+            if let bad = firstNonFiniteGradient() {
+                throw TrainingError.nonFiniteGradient(epoch: epoch, step: stepIndex + 1, parameter: bad, lastCheckpoint: lastCheckpoint)
+            }
             optimizer.step()
             total += Double(v)
             onEvent?(.step(epoch: epoch, step: stepIndex + 1, steps: batches.count, loss: v, learningRate: optimizer.learningRate))
         }
         return total / Double(max(batches.count, 1))
+    }
+
+    /// The name of the first parameter whose gradient holds a NaN or an infinity.
+    private func firstNonFiniteGradient() -> String? {
+        for (name, p) in model.namedParameters() {
+            guard let g = p.grad else { continue }
+            let finite = g.withUnsafeBufferPointer { buf -> Bool in
+                var acc: Float = 0
+                for v in buf { acc += v * 0 }  // NaN or ±inf makes the product NaN
+                return acc == 0
+            }
+            if !finite { return name }
+        }
+        return nil
     }
 
     /// Mean validation loss and mean per-image foreground DSC (after argmax).
