@@ -15,6 +15,18 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Networks to run: unet, use-net, attention-unet (comma-separated).") var networks = "unet,use-net,attention-unet"
     @Option(help: "Threads (default: FOCAL_NUM_THREADS or all cores).") var threads: Int?
 
+    func validate() throws {
+        for s in large ? [size, 512] : [size] where s < 16 || s % 16 != 0 {
+            throw ValidationError("--size \(s) is not a positive multiple of 16 (the depth-4 networks halve it 4 times); use \(max(16, s / 16 * 16))")
+        }
+        if repeats < 1 { throw ValidationError("--repeats must be at least 1") }
+        if warmup < 0 { throw ValidationError("--warmup must be ≥ 0") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        for name in networks.split(separator: ",") where Benchmark.Network(rawValue: String(name)) == nil {
+            throw ValidationError("unknown network '\(name)' in --networks; use unet, use-net or attention-unet")
+        }
+    }
+
     func run() throws {
         if let threads { Threading.threadCount = threads }
         let sizes = large ? [size, 512] : [size]

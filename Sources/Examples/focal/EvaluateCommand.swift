@@ -18,11 +18,13 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Sliding window stride (default: half the window).") var stride: Int?
 
     func validate() throws {
+        if let window, window < 1 { throw ValidationError("--window must be at least 1") }
+        if let stride, stride < 1 { throw ValidationError("--stride must be at least 1") }
         guard ["test", "all"].contains(split) else { throw ValidationError("--split must be test or all") }
     }
 
     func run() throws {
-        let net = try UNet.load(from: URL(fileURLWithPath: model))
+        let net = try InputFiles.loadModel(model)
         var source = try data.source(defaultSize: data.images == nil ? ImageSize(square: 128) : nil)
         source.classes = net.configuration.classes
         let loaded = try source.load()

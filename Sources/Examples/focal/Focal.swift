@@ -17,4 +17,20 @@ struct Focal: ParsableCommand {
             TrainCommand.self, EvaluateCommand.self, PredictCommand.self, PruneCommand.self,
             MapsCommand.self, LossCommand.self, SummaryCommand.self, BenchCommand.self, ReproduceCommand.self,
         ])
+
+    /// Parses and runs like ArgumentParser's `main()`, but reports every failure as one line
+    /// on standard error (see `ErrorReporting`).
+    static func main() {
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            ErrorReporting.exit(with: error, subcommand: ErrorReporting.subcommandArgument)
+        }
+        do {
+            try command.run()
+        } catch {
+            ErrorReporting.exit(with: error, subcommand: type(of: command).configuration.commandName)
+        }
+    }
 }

@@ -18,8 +18,13 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Sliding window size for large images (default: whole images).") var window: Int?
     @Option(help: "Sliding window stride (default: half the window).") var stride: Int?
 
+    func validate() throws {
+        if let window, window < 1 { throw ValidationError("--window must be at least 1") }
+        if let stride, stride < 1 { throw ValidationError("--stride must be at least 1") }
+    }
+
     func run() throws {
-        let net = try UNet.load(from: URL(fileURLWithPath: model))
+        let net = try InputFiles.loadModel(model)
         let inputURL = URL(fileURLWithPath: input)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: input, isDirectory: &isDirectory) else {

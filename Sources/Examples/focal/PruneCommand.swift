@@ -24,7 +24,7 @@ struct PruneCommand: ParsableCommand {
     }
 
     func run() throws {
-        let net = try UNet.load(from: URL(fileURLWithPath: model))
+        let net = try InputFiles.loadModel(model)
         let weights = net.focalWeights
         guard !weights.isEmpty else { throw ValidationError("\(model) has no Focal attention modules (plan: \(net.plan)); nothing to prune") }
         let pruned = try net.plan.pruned(focalWeights: weights, threshold: threshold)

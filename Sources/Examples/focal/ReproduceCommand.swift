@@ -18,6 +18,16 @@ struct ReproduceCommand: ParsableCommand {
     @Option(help: "Which comparisons: losses, se, ag (comma-separated).") var tables: String = "losses,se,ag"
     @Option(help: "Pruning threshold (paper: 0.2).") var threshold: Float = 0.2
 
+    func validate() throws {
+        let known: Set<String> = ["losses", "se", "ag"]
+        let chosen = tables.split(separator: ",").map { String($0) }
+        if chosen.isEmpty { throw ValidationError("--tables is empty; use losses, se, ag or a comma-separated subset") }
+        for t in chosen where !known.contains(t) {
+            throw ValidationError("unknown table '\(t)' in --tables; use losses, se, ag or a comma-separated subset")
+        }
+        guard threshold.isFinite, threshold >= 0 else { throw ValidationError("--threshold must be a finite number ≥ 0") }
+    }
+
     func run() throws {
         let base = try training.configuration(network: network, data: data)
         let root = URL(fileURLWithPath: output)

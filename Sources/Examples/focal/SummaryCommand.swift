@@ -19,7 +19,7 @@ struct SummaryCommand: ParsableCommand {
     func run() throws {
         let net: UNet
         if let model {
-            net = try UNet.load(from: URL(fileURLWithPath: model))
+            net = try InputFiles.loadModel(model)
         } else {
             var gen = RandomGenerator(seed: 0)
             net = try UNet(configuration: try network.apply(to: UNetConfiguration(inChannels: inChannels, classes: classes)), generator: &gen)

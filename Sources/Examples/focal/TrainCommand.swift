@@ -17,6 +17,10 @@ struct TrainCommand: ParsableCommand {
     @Flag(help: "Continue from the last checkpoint in --output.") var resume = false
     @Option(help: "Threads (default: FOCAL_NUM_THREADS or all cores).") var threads: Int?
 
+    func validate() throws {
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
     func run() throws {
         if let threads { Threading.threadCount = threads }
         let config = try training.configuration(network: network, data: data)

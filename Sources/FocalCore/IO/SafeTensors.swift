@@ -111,9 +111,9 @@ public enum SafeTensorsError: Error, Sendable, Equatable, CustomStringConvertibl
         case .fileTooShort(let n):
             return "safetensors: file has \(n) bytes, fewer than the 8-byte header length"
         case .headerTooLarge(let declared, let limit):
-            return "safetensors: header length \(declared) exceeds the limit of \(limit) bytes"
+            return "safetensors: not a safetensors file, or corrupt: its header length \(declared) exceeds the limit of \(limit) bytes"
         case .headerExceedsFile(let declared, let available):
-            return "safetensors: header length \(declared) exceeds the \(available) bytes after the length prefix"
+            return "safetensors: the file is truncated: its header length \(declared) exceeds the \(available) bytes after the length prefix"
         case .invalidUTF8(let offset):
             return "safetensors: header is not valid UTF-8 (header byte \(offset))"
         case .invalidJSON(let reason, let offset):

@@ -60,7 +60,36 @@ public struct Checkpoint {
 
     /// Reads a checkpoint; a truncated or corrupt file gives a typed error.
     public static func read(from url: URL) throws -> Checkpoint {
+        try decode(try SafeTensors.read(from: url), url: url)
+    }
+
+    /// True when `metadata` is that of a Focal training checkpoint.
+    public static func isTrainingCheckpoint(metadata: [String: String]) -> Bool {
+        metadata[formatKey] == formatValue
+    }
+
+    /// The checkpoint's network with its weights.
+    /// - Throws: `NetworkError` when the stored configuration is invalid or the tensors do not
+    ///   fit it.
+    public func makeModel() throws -> UNet {
+        try network.validate()
+        var generator = RandomGenerator(seed: 0)  // every weight is overwritten below
+        let model = try UNet(configuration: network, generator: &generator)
+        try model.load(stateDict: Dictionary(self.model, uniquingKeysWith: { a, _ in a }), strict: true)
+        return model
+    }
+
+    /// A network from either kind of file: a model file written by `UNet.save(to:)` (such as
+    /// `best.safetensors`) or a training checkpoint (`checkpoint.safetensors`).
+    /// - Throws: the read error of `SafeTensors.read`, `TrainingError.checkpoint`,
+    ///   `NetworkError.invalidCheckpoint` / `.checkpointMismatch`.
+    public static func loadModel(from url: URL) throws -> UNet {
         let file = try SafeTensors.read(from: url)
+        if isTrainingCheckpoint(metadata: file.metadata) { return try decode(file, url: url).makeModel() }
+        return try UNet.load(from: url)
+    }
+
+    private static func decode(_ file: SafeTensorsFile, url: URL) throws -> Checkpoint {
         guard file.metadata[formatKey] == formatValue else {
             throw TrainingError.checkpoint("\(url.path) is not a Focal training checkpoint (metadata \(formatKey) is \(file.metadata[formatKey] ?? "missing"))")
         }
@@ -108,8 +137,16 @@ public struct CheckpointStore {
     }
 
     /// The newest readable checkpoint, with a warning for every damaged file skipped.
-    /// Returns `nil` when there is none.
+    /// Returns `nil` when there is none (no file, or only damaged ones).
     public func loadLatest() -> (checkpoint: Checkpoint, url: URL, warnings: [String])? {
+        try? loadLatestForResume()
+    }
+
+    /// The newest readable checkpoint to resume from, with a warning for every damaged file
+    /// skipped; `nil` when the folder holds no checkpoint file at all.
+    /// - Throws: `TrainingError.checkpoint` when checkpoint files exist but none is readable
+    ///   (resuming must not silently start over and rotate the damaged files away).
+    public func loadLatestForResume() throws -> (checkpoint: Checkpoint, url: URL, warnings: [String])? {
         var warnings: [String] = []
         for url in [latestURL, previousURL] where FileManager.default.fileExists(atPath: url.path) {
             do {
@@ -118,6 +155,8 @@ public struct CheckpointStore {
                 warnings.append("skipping damaged checkpoint \(url.path): \(error)")
             }
         }
-        return nil
+        if warnings.isEmpty { return nil }
+        throw TrainingError.checkpoint("no readable checkpoint to resume from in \(directory.path) ("
+            + warnings.joined(separator: "; ") + "); move the damaged files away to start a new run")
     }
 }

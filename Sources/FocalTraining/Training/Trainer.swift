@@ -74,7 +74,8 @@ public final class Trainer {
     }
 
     /// Runs until `epochs` or early stopping. With `resume`, continues from the newest
-    /// readable checkpoint in the store (a damaged latest file falls back to the previous).
+    /// readable checkpoint in the store (a damaged latest file falls back to the previous; when
+    /// checkpoint files exist but none is readable it throws rather than start over).
     public func run(resume: Bool = false) throws -> TrainingSummary {
         let c = configuration
         var state = TrainingState(
@@ -84,7 +85,7 @@ public final class Trainer {
             earlyStopping: EarlyStopping(patience: c.earlyStoppingPatience, minDelta: c.earlyStoppingMinDelta),
             learningRate: c.learningRate, bestValidationLoss: .infinity, bestEpoch: 0, history: [], configuration: c)
         var lastCheckpoint: String? = nil
-        if resume, let store, let found = store.loadLatest() {
+        if resume, let store, let found = try store.loadLatestForResume() {
             for w in found.warnings { onEvent?(.warning(w)) }
             try restore(found.checkpoint)
             state = found.checkpoint.state

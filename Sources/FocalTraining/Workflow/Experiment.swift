@@ -23,6 +23,21 @@ public struct ExperimentConfiguration: Codable, Sendable {
         self.initializationSeed = initializationSeed
     }
 
+    /// Throws `TrainingError.invalidConfiguration` when the training size does not fit the
+    /// network (each extent must be a multiple of `2^depth`) or the network configuration is
+    /// invalid — before any data is loaded.
+    public func validate() throws {
+        do { try network.validate() } catch { throw TrainingError.invalidConfiguration("\(error)") }
+        guard let size = data.size else { return }
+        let m = network.sizeMultiple
+        for (axis, extent) in [("height", size.height), ("width", size.width)] where extent % m != 0 {
+            let below = extent / m * m
+            let hint = below > 0 ? "\(below) or \(below + m)" : "\(m)"
+            throw TrainingError.invalidConfiguration(
+                "training size \(size): the \(axis) \(extent) is not a multiple of \(m) (a depth-\(network.depth) U-Net halves it \(network.depth) times); use \(hint)")
+        }
+    }
+
     /// The configured loss (with the FDPT when its ε is positive).
     public func makeLoss() throws -> any SegmentationLoss {
         let eps = training.distancePenaltyEpsilon
@@ -59,6 +74,7 @@ public enum Experiment {
     /// Runs the experiment. `onEvent` receives training events; `log` short status lines.
     public static func run(_ configuration: ExperimentConfiguration, output: URL, resume: Bool = false,
                            onEvent: ((TrainingEvent) -> Void)? = nil, log: (String) -> Void = { _ in }) throws -> ExperimentResult {
+        try configuration.validate()
         let fm = FileManager.default
         try fm.createDirectory(at: output, withIntermediateDirectories: true)
         let loaded = try configuration.data.load()

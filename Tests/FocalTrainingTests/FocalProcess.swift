@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+@testable import FocalTraining
+
+/// Runs the `focal` executable that `swift build --build-tests` builds next to the tests.
+enum FocalProcess {
+    /// What a finished run printed and how it ended.
+    struct Result {
+        var status: Int32
+        var output: String
+        var error: String
+        /// The `Error:` lines on standard error.
+        var errorLines: [Substring] { error.split(separator: "\n").filter { $0.hasPrefix("Error:") } }
+    }
+
+    /// The executable's location.
+    static func executable() throws -> URL {
+        let fm = FileManager.default
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        var candidates: [URL] = []
+        var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        for _ in 0..<4 {
+            candidates.append(dir.appendingPathComponent("focal"))
+            dir = dir.deletingLastPathComponent()
+        }
+        candidates += [root.appendingPathComponent(".build/debug/focal"),
+                       root.appendingPathComponent(".build/x86_64-unknown-linux-gnu/debug/focal")]
+        guard let found = candidates.first(where: { fm.isExecutableFile(atPath: $0.path) }) else {
+            throw DatasetError.invalidOptions("the focal executable was not built; looked in \(candidates.map(\.path))")
+        }
+        return found
+    }
+
+    /// A started (not yet finished) `focal` process whose output goes to files in `logs`.
+    static func start(_ arguments: [String], logs: URL) throws -> Process {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        FileManager.default.createFile(atPath: logs.appendingPathExtension("out").path, contents: nil)
+        FileManager.default.createFile(atPath: logs.appendingPathExtension("err").path, contents: nil)
+        process.standardOutput = try FileHandle(forWritingTo: logs.appendingPathExtension("out"))
+        process.standardError = try FileHandle(forWritingTo: logs.appendingPathExtension("err"))
+        try process.run()
+        return process
+    }
+
+    /// Runs `focal` with `arguments` to the end.
+    static func run(_ arguments: [String]) throws -> Result {
+        let process = Process()
+        process.executableURL = try executable()
+        process.arguments = arguments
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        // Read both pipes concurrently so a full stderr pipe cannot block the child.
+        nonisolated(unsafe) var errorData = Data()
+        let group = DispatchGroup()
+        DispatchQueue.global().async(group: group) { errorData = err.fileHandleForReading.readDataToEndOfFile() }
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, output: String(decoding: o, as: UTF8.self),
+                      error: String(decoding: errorData, as: UTF8.self))
+    }
+
+    /// The CLI fixtures (`Fixtures/cli`: `good/`, `odd/`, `special/`; see Tools/make_cli_fixtures.py).
+    static var fixtures: URL {
+        get throws {
+            try #require(Bundle.module.url(forResource: "cli", withExtension: nil, subdirectory: "Fixtures"))
+        }
+    }
+
+    /// A fresh temporary folder.
+    static func temporaryFolder(_ label: String) throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("focal-\(label)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+}

@@ -1,0 +1,94 @@
+import FocalCore
+import Foundation
+import Testing
+@testable import FocalTraining
+
+/// A `focal train` process killed with SIGKILL in the middle of an epoch loses only that
+/// epoch: `--resume` continues from the last checkpoint and ends with exactly the weights of an
+/// uninterrupted run; a checkpoint truncated by the kill is detected and the previous one used.
+@Suite("A training process killed with SIGKILL resumes exactly") struct KillAndResumeTests {
+    private static let epochs = 6
+
+    /// `focal train` on the 32×32 fixture disks scaled to 64×64 (so an epoch takes long enough
+    /// to be interrupted), one thread, fixed seeds, with augmentation (its generator state is
+    /// part of what must be restored).
+    private static func trainArguments(output: URL, resume: Bool) throws -> [String] {
+        let good = try FocalProcess.fixtures.appendingPathComponent("good")
+        return ["train", "--images", good.appendingPathComponent("images").path, "--masks", good.appendingPathComponent("masks").path,
+                "--size", "64", "--depth", "2", "--base-filters", "8", "--network", "use-net", "--epochs", "\(epochs)",
+                "--seed", "7", "--init-seed", "3", "--threads", "1", "--output", output.path] + (resume ? ["--resume"] : [])
+    }
+
+    /// Rows of `log.csv` (finished epochs), 0 when it does not exist yet.
+    private static func finishedEpochs(_ output: URL) -> Int {
+        guard let text = try? String(contentsOf: output.appendingPathComponent("log.csv"), encoding: .utf8) else { return 0 }
+        return max(0, text.split(separator: "\n").count - 1)
+    }
+
+    /// The final checkpoint's tensors (model and optimiser) as bit patterns, by name.
+    private static func finalState(_ output: URL) throws -> (bits: [String: [UInt32]], epochs: Int) {
+        let checkpoint = try Checkpoint.read(from: output.appendingPathComponent("checkpoint.safetensors"))
+        var bits: [String: [UInt32]] = [:]
+        for (name, tensor) in checkpoint.model { bits["model." + name] = tensor.scalars.map(\.bitPattern) }
+        for (name, tensor) in checkpoint.optimizer { bits["optimizer." + name] = tensor.scalars.map(\.bitPattern) }
+        return (bits, checkpoint.state.epochsCompleted)
+    }
+
+    @Test func killedRunResumesToTheUninterruptedWeights() throws {
+        let root = try FocalProcess.temporaryFolder("kill")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let fm = FileManager.default
+
+        // The reference: one uninterrupted run.
+        let reference = root.appendingPathComponent("reference")
+        let full = try FocalProcess.run(try Self.trainArguments(output: reference, resume: false))
+        try #require(full.status == 0, "uninterrupted run failed: \(full.error)")
+        let expected = try Self.finalState(reference)
+        #expect(expected.epochs == Self.epochs && !expected.bits.isEmpty)
+
+        // The same run, killed with SIGKILL once two epochs are checkpointed (so both the
+        // latest and the previous checkpoint exist), i.e. during epoch 3.
+        let killed = root.appendingPathComponent("killed")
+        let process = try FocalProcess.start(try Self.trainArguments(output: killed, resume: false), logs: root.appendingPathComponent("killed-log"))
+        let deadline = Date().addingTimeInterval(300)
+        while process.isRunning && Self.finishedEpochs(killed) < 2 && Date() < deadline { usleep(2_000) }
+        try #require(process.isRunning, "the run ended before it could be killed (epochs logged: \(Self.finishedEpochs(killed)))")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
+        let epochsAtKill = Self.finishedEpochs(killed)
+        #expect(epochsAtKill >= 2 && epochsAtKill < Self.epochs, "killed after \(epochsAtKill) epochs")
+        #expect(fm.fileExists(atPath: killed.appendingPathComponent("checkpoint.safetensors").path))
+        #expect(fm.fileExists(atPath: killed.appendingPathComponent("checkpoint.prev.safetensors").path))
+
+        // A copy of the killed run whose latest checkpoint is truncated, as a kill during a
+        // non-atomic write would leave it.
+        let truncated = root.appendingPathComponent("truncated")
+        try fm.copyItem(at: killed, to: truncated)
+        let latest = truncated.appendingPathComponent("checkpoint.safetensors")
+        let bytes = try Data(contentsOf: latest)
+        try bytes.prefix(bytes.count / 2).write(to: latest)
+
+        // Resuming the killed run ends with the uninterrupted run's weights, bit for bit.
+        let resumed = try FocalProcess.run(try Self.trainArguments(output: killed, resume: true))
+        try #require(resumed.status == 0, "resume failed: \(resumed.error)")
+        #expect(resumed.output.contains("resumed"), "output: \(resumed.output)")
+        let afterResume = try Self.finalState(killed)
+        #expect(afterResume.epochs == Self.epochs)
+        #expect(afterResume.bits.keys.sorted() == expected.bits.keys.sorted())
+        let differing = expected.bits.keys.filter { afterResume.bits[$0] != expected.bits[$0] }
+        #expect(differing.isEmpty, "tensors differ after kill and resume: \(differing.sorted().prefix(5))")
+        let bestExpected = try Data(contentsOf: reference.appendingPathComponent("best.safetensors"))
+        #expect(try Data(contentsOf: killed.appendingPathComponent("best.safetensors")) == bestExpected)
+
+        // Resuming from the truncated checkpoint warns, uses the previous one, and still ends equal.
+        let fallback = try FocalProcess.run(try Self.trainArguments(output: truncated, resume: true))
+        try #require(fallback.status == 0, "resume from the truncated checkpoint failed: \(fallback.error)")
+        #expect((fallback.output + fallback.error).contains("skipping damaged checkpoint"), "no warning: \(fallback.output)")
+        #expect((fallback.output + fallback.error).contains("checkpoint.prev.safetensors"))
+        let afterFallback = try Self.finalState(truncated)
+        let differingAfterFallback = expected.bits.keys.filter { afterFallback.bits[$0] != expected.bits[$0] }
+        #expect(afterFallback.epochs == Self.epochs && differingAfterFallback.isEmpty,
+                "tensors differ after falling back: \(differingAfterFallback.sorted().prefix(5))")
+    }
+}
