@@ -384,8 +384,8 @@ struct AugmentationTests {
         #expect(GaussianFilter.kernel(sigma: 0) == [1])
     }
 
-    @Test("paper-size sample (3×512×512, every spatial event) is fast")
-    func performance() throws {
+    @Test("paper-size sample (3×512×512, every spatial event): finite image, binary non-empty mask")
+    func paperSizeSample() throws {
         let h = 512, w = 512
         var gen = RandomGenerator(seed: 1)
         let image = Tensor(randomNormal: [3, h, w], generator: &gen)
@@ -394,8 +394,11 @@ struct AugmentationTests {
         let start = Date()
         let out = try augmenter.augment(image: image, mask: mask, generator: &gen)
         let seconds = Date().timeIntervalSince(start)
-        print("augment 3×512×512 with elastic σ=13 + rotation + scale: \(String(format: "%.3f", seconds)) s")
-        #expect(out.image.shape == [3, h, w])
-        #expect(seconds < 10)
+        print("augment 3×512×512 with elastic σ=13 + rotation + scale: \(String(format: "%.3f", seconds)) s (informational; speed is measured by focal bench)")
+        #expect(out.image.shape == [3, h, w] && out.mask.shape == mask.shape)
+        let finite = out.image.scalars.allSatisfy { $0.isFinite }
+        #expect(finite)
+        let values = Set(out.mask.scalars)
+        #expect(values.isSubset(of: [0, 1]) && values.contains(1), "mask values \(values.sorted().prefix(5))")
     }
 }

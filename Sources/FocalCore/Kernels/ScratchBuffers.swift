@@ -1,5 +1,3 @@
-import Synchronization
-
 /// Reusable, 64-byte aligned scratch memory for kernels (im2col columns, Winograd tiles).
 ///
 /// Large temporary buffers are taken from and returned to a small pool, so a training step
@@ -11,7 +9,7 @@ public enum ScratchBuffers {
         var pointer: UnsafeMutablePointer<Float> { UnsafeMutablePointer(bitPattern: address)! }
     }
 
-    private static let pool = Mutex<[Block]>([])
+    private static let pool = Locked<[Block]>([])
     private static let maxPooled = 8
 
     /// Calls `body` with a buffer of at least `count` floats (contents undefined).

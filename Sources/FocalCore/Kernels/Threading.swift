@@ -1,7 +1,6 @@
 import CFocalBLAS
 import Dispatch
 import Foundation
-import Synchronization
 
 /// The one knob for parallelism: the width of Focal's parallel loops, which also run the
 /// GEMMs. Initialised from `FOCAL_NUM_THREADS` (else the number of active cores).
@@ -14,7 +13,7 @@ import Synchronization
 /// split work at boundaries that depend on sizes only: results are the same bits for any
 /// thread count.
 public enum Threading {
-    private static let width = Mutex<Int>(Threading.initialWidth())
+    private static let width = Locked<Int>(Threading.initialWidth())
 
     private static func initialWidth() -> Int {
         _ = focal_blas_init()
