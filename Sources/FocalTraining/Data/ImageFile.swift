@@ -118,7 +118,9 @@ public struct Image: Sendable, Equatable {
         UnsafeMutablePointer<focal_raster_info>?, UnsafeMutablePointer<CChar>?, Int
     ) -> Int32
 
-    /// Decodes TIFF or GIF through the C shim, which reports failures as messages.
+    /// Decodes TIFF or GIF through the C shim, which reports failures as messages: status 1 is
+    /// corrupt data (`.corrupt`), status 2 a valid file the reader does not handle, such as one
+    /// larger than `PNGCodec.maximumSamples` samples (`.unsupported`).
     private static func decodeWithShim(_ url: URL, kind: String, _ reader: ShimReader) throws -> Image {
         var pixels: UnsafeMutablePointer<Float>? = nil
         var info = focal_raster_info()
@@ -129,7 +131,8 @@ public struct Image: Sendable, Equatable {
         defer { focal_raster_free(pixels) }
         guard status == 0, let pixels else {
             let text = message.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
-            throw ImageError.corrupt(url.path, "\(kind): \(text.isEmpty ? "decoding failed" : text)")
+            let why = "\(kind): \(text.isEmpty ? "decoding failed" : text)"
+            throw status == 2 ? ImageError.unsupported(url.path, why) : ImageError.corrupt(url.path, why)
         }
         let count = Int(info.width) * Int(info.height) * Int(info.channels)
         return try Image(width: Int(info.width), height: Int(info.height), channels: Int(info.channels),
