@@ -87,6 +87,25 @@ struct ElementwiseOpsTests {
         #expect((a - b).scalars == zip(ea, eb).map { $0 - $1 })
     }
 
+    @Test("vectorised ReLU: 16-lane body and scalar tail agree with max(x, 0); NaN propagates; gradient passes where y > 0")
+    func reluKernel() {
+        for count in [1, 15, 16, 37, 70_001] {  // tails, one vector, and a parallel split
+            var g = RandomGenerator(seed: UInt64(count))
+            var values = (0..<count).map { _ in g.nextUniform(-1, 1) }
+            values[0] = 0
+            if count > 5 { values[5] = .nan; values[3] = -0.0 }
+            let x = Tensor(shape: [count], scalars: values)
+            let y = Kernels.relu(x)
+            for (i, (v, r)) in zip(values, y.scalars).enumerated() {
+                if v.isNaN { #expect(r.isNaN, "element \(i)") } else { #expect(r == max(v, 0), "element \(i): relu(\(v)) = \(r)") }
+            }
+            let upstream = Tensor(shape: [count], scalars: (0..<count).map { Float($0 % 7) - 3 })
+            let back = Kernels.reluBackward(upstream, output: y)
+            let expected = zip(upstream.scalars, y.scalars).map { $1 > 0 ? $0 : 0 }
+            #expect(back.scalars == expected)
+        }
+    }
+
     @Test func unaryForwardValues() {
         let x = Tensor(shape: [4], scalars: [-2, -0.5, 0.5, 2])
         #expect(allClose(x.exp().scalars, [exp(-2), exp(-0.5), exp(0.5), exp(2)]))

@@ -48,6 +48,20 @@ public enum BLAS {
         }
     }
 
+    /// `C = A · B` (row-major `m × k` times `k × n`) by one OpenBLAS call on OpenBLAS's own
+    /// thread pool with `threads` workers; OpenBLAS is set back to one thread afterwards. Focal's
+    /// kernels never use this (see `Threading` for why); the benchmark uses it to measure the
+    /// machine's GEMM limit the way OpenBLAS itself reaches it.
+    public static func sgemmOnOpenBLASThreads(
+        threads: Int, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
+    ) {
+        guard m > 0, n > 0, k > 0 else { return }
+        focal_blas_set_threads(Int32(max(1, threads)))
+        defer { focal_blas_set_threads(1) }
+        gemmFlops.add(2 * m * n * k, ordering: .relaxed)
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c, Int32(n))
+    }
+
     /// Several independent products with the same shapes, run in parallel (one single-threaded
     /// OpenBLAS call each): `C[i] = op(A[i]) · op(B[i])` where `A[i] = a + i·strideA`, etc.
     public static func sgemmBatched(
@@ -100,6 +114,9 @@ public enum BLAS {
     public static func recordConvolutionWork(_ flops: Int) { convolutionFlops.add(flops, ordering: .relaxed) }
 
     /// The OpenBLAS core in use (e.g. "SkylakeX", "Prescott").
+    /// OpenBLAS's own thread count (1 except inside `sgemmOnOpenBLASThreads`).
+    public static var openBLASThreads: Int { Int(focal_blas_threads()) }
+
     public static var coreName: String {
         _ = setup
         return String(cString: focal_blas_core_name())

@@ -68,8 +68,8 @@ extension Tensor {
 
     /// Elementwise `max(x, 0)`.
     public func relu() -> Tensor {
-        let y = Kernels.map(self) { $0 > 0 ? $0 : 0 }
-        return Tensor.record("relu", output: y, inputs: [self]) { g in [Kernels.zipMap(g, y) { $1 > 0 ? $0 : 0 }] }
+        let y = Kernels.relu(self)
+        return Tensor.record("relu", output: y, inputs: [self]) { g in [Kernels.reluBackward(g, output: y)] }
     }
 
     /// Elementwise logistic sigmoid, computed stably for large |x|.

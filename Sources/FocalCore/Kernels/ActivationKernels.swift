@@ -1,0 +1,51 @@
+// Vectorised activation kernels (no tape): `Ops/Unary.swift` records them.
+
+extension Kernels {
+    /// `max(x, 0)` elementwise, 16 lanes at a time (NaN stays NaN, as in PyTorch).
+    public static func relu(_ x: Tensor) -> Tensor {
+        let c = x.contiguous()
+        return withExtendedLifetime(c) {
+            let src = c.basePointer
+            return Tensor(shape: x.shape) { out in
+                let dst = out.baseAddress!
+                Threading.parallelFor(out.count) { r in
+                    var i = r.lowerBound
+                    while i + 16 <= r.upperBound {
+                        let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(dst + i).storeBytes(of: v.replacing(with: 0, where: v .< 0), as: SIMD16<Float>.self)
+                        i += 16
+                    }
+                    while i < r.upperBound {
+                        dst[i] = src[i] < 0 ? 0 : src[i]
+                        i += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// The gradient of `relu` given its output `y`: `g` where `y > 0`, else 0.
+    public static func reluBackward(_ g: Tensor, output y: Tensor) -> Tensor {
+        precondition(g.shape == y.shape, "reluBackward: gradient \(Shape.describe(g.shape)) and output \(Shape.describe(y.shape)) differ")
+        let cg = g.contiguous(), cy = y.contiguous()
+        return withExtendedLifetime((cg, cy)) {
+            let pg = cg.basePointer, py = cy.basePointer
+            return Tensor(shape: g.shape) { out in
+                let dst = out.baseAddress!
+                Threading.parallelFor(out.count) { r in
+                    var i = r.lowerBound
+                    while i + 16 <= r.upperBound {
+                        let gv = UnsafeRawPointer(pg + i).loadUnaligned(as: SIMD16<Float>.self)
+                        let yv = UnsafeRawPointer(py + i).loadUnaligned(as: SIMD16<Float>.self)
+                        UnsafeMutableRawPointer(dst + i).storeBytes(of: gv.replacing(with: 0, where: .!(yv .> 0)), as: SIMD16<Float>.self)
+                        i += 16
+                    }
+                    while i < r.upperBound {
+                        dst[i] = py[i] > 0 ? pg[i] : 0
+                        i += 1
+                    }
+                }
+            }
+        }
+    }
+}
