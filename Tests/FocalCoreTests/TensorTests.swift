@@ -157,3 +157,20 @@ struct TensorTests {
         #expect(Shape.describe([1, 3, 256, 256]) == "[1, 3, 256, 256]")
     }
 }
+
+@Suite("Storage pool")
+struct StoragePoolTests {
+    @Test("a freed large buffer is handed out again for the same size")
+    func reuse() {
+        guard StoragePool.capacityBytes > 0 else { return }
+        let count = StoragePool.minimumScalars + 4_093  // a size no other test uses
+        var first: TensorStorage? = TensorStorage(repeating: 1, count: count)
+        let address = first!.pointer
+        first = nil
+        let second = TensorStorage(uninitializedCount: count)
+        #expect(second.pointer == address)
+        #if DEBUG
+        #expect(second.pointer[0].isNaN && second.pointer[count - 1].isNaN, "recycled memory is poisoned in debug builds")
+        #endif
+    }
+}

@@ -12,8 +12,7 @@ public final class TensorStorage: @unchecked Sendable {
     public init(uninitializedCount count: Int) {
         precondition(count >= 0, "TensorStorage: negative count \(count)")
         self.count = count
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: max(count, 1) * MemoryLayout<Float>.stride, alignment: 64)
-        pointer = raw.bindMemory(to: Float.self, capacity: max(count, 1))
+        pointer = StoragePool.allocate(count)
     }
 
     /// Storage filled with `value`.
@@ -28,7 +27,7 @@ public final class TensorStorage: @unchecked Sendable {
         _ = UnsafeMutableBufferPointer(start: pointer, count: count).initialize(from: scalars)
     }
 
-    deinit { UnsafeMutableRawPointer(pointer).deallocate() }
+    deinit { StoragePool.release(pointer, count: count) }
 
     /// The scalars as a buffer.
     public var buffer: UnsafeMutableBufferPointer<Float> { UnsafeMutableBufferPointer(start: pointer, count: count) }
