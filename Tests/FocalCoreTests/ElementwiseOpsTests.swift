@@ -43,6 +43,11 @@ let broadcastCases: [BroadcastCase] = [
     BroadcastCase(a: [3], b: [1, 1], result: [1, 3]),
     BroadcastCase(a: [1, 1], b: [4], result: [1, 4]),
     BroadcastCase(a: [1], b: [], result: [1]),
+    // Axis merging in the kernel: per-channel, per-pixel and mixed unit axes.
+    BroadcastCase(a: [2, 3, 5, 7], b: [2, 3, 1, 1], result: [2, 3, 5, 7]),
+    BroadcastCase(a: [2, 1, 5, 7], b: [2, 3, 5, 7], result: [2, 3, 5, 7]),
+    BroadcastCase(a: [1, 3, 1, 7], b: [2, 1, 5, 1], result: [2, 3, 5, 7]),
+    BroadcastCase(a: [2, 3, 1, 7], b: [3, 5, 1], result: [2, 3, 5, 7]),
 ]
 
 /// Forward values and finite-difference gradients of the elementwise operations.
@@ -103,6 +108,17 @@ struct ElementwiseOpsTests {
             let back = Kernels.reluBackward(upstream, output: y)
             let expected = zip(upstream.scalars, y.scalars).map { $1 > 0 ? $0 : 0 }
             #expect(back.scalars == expected)
+        }
+    }
+
+    @Test("broadcasting non-contiguous operands (permuted and sliced views) equals broadcasting their copies")
+    func broadcastNonContiguous() {
+        let a = randomTensor([3, 2, 5, 4], seed: 7).permuted([1, 0, 2, 3])       // [2, 3, 5, 4], strided
+        let b = randomTensor([2, 3, 6, 1], low: 0.5, high: 2, seed: 8).slice(axis: 2, 1..<6)  // [2, 3, 5, 1]
+        #expect(!a.isContiguous && !b.isContiguous)
+        let (ac, bc) = (a.contiguous(), b.contiguous())
+        for (y, z) in [(a + b, ac + bc), (a - b, ac - bc), (a * b, ac * bc), (a / b, ac / bc), (b * a, bc * ac)] {
+            #expect(y.shape == [2, 3, 5, 4] && y.scalars == z.scalars)
         }
     }
 

@@ -19,6 +19,12 @@ extension Kernels {
     /// Combines two tensors of the same shape elementwise (the result is contiguous).
     @inline(__always)
     public static func zipMap(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+        withoutActuallyEscaping(f) { zipMap(a, b, ScalarClosure(body: $0)) }
+    }
+
+    /// `zipMap` specialised for `F`: with a stateless `F` (`ScalarSum`, …) the compiler inlines
+    /// the operation into the loop and vectorises it; a closure costs a call per scalar.
+    static func zipMap<F: BinaryScalarFunction>(_ a: Tensor, _ b: Tensor, _ f: F) -> Tensor {
         precondition(a.shape == b.shape, "zipMap: shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) differ")
         let ca = a.contiguous(), cb = b.contiguous()
         let pa = ca.basePointer, pb = cb.basePointer
@@ -51,6 +57,11 @@ extension Kernels {
     /// Combines two tensors with NumPy broadcasting.
     @inline(__always)
     public static func broadcast(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+        withoutActuallyEscaping(f) { broadcast(a, b, ScalarClosure(body: $0)) }
+    }
+
+    /// `broadcast` specialised for `F` (see `zipMap`).
+    static func broadcast<F: BinaryScalarFunction>(_ a: Tensor, _ b: Tensor, _ f: F) -> Tensor {
         if a.shape == b.shape { return zipMap(a, b, f) }
         guard let shape = Shape.broadcast(a.shape, b.shape) else {
             preconditionFailure("shapes \(Shape.describe(a.shape)) and \(Shape.describe(b.shape)) do not broadcast")
@@ -66,11 +77,24 @@ extension Kernels {
             return map(b.expandedView(to: shape)) { f(s, $0) }
         }
         let ea = a.expandedView(to: shape), eb = b.expandedView(to: shape)
-        let rank = shape.count
+        // Merge neighbouring axes that both operands step through contiguously (a per-channel
+        // `[N, C, 1, 1]` operand against `[N, C, H, W]` becomes `[N·C, H·W]` with strides
+        // (1, 0)), so the inner loop is long and has unit or zero strides.
+        var dims: [Int] = [], sa: [Int] = [], sb: [Int] = []
+        for d in 0..<shape.count where shape[d] != 1 {
+            if let last = dims.last, sa[sa.count - 1] == ea.strides[d] * shape[d], sb[sb.count - 1] == eb.strides[d] * shape[d] {
+                dims[dims.count - 1] = last * shape[d]
+                sa[sa.count - 1] = ea.strides[d]
+                sb[sb.count - 1] = eb.strides[d]
+            } else {
+                dims.append(shape[d]); sa.append(ea.strides[d]); sb.append(eb.strides[d])
+            }
+        }
+        if dims.isEmpty { dims = [1]; sa = [0]; sb = [0] }
+        let rank = dims.count
         let n = Shape.count(shape)
-        let inner = shape[rank - 1]
+        let inner = dims[rank - 1]
         let outer = n / max(inner, 1)
-        let sa = ea.strides, sb = eb.strides
         let pa = ea.storage.pointer + ea.offset, pb = eb.storage.pointer + eb.offset
         let ia = sa[rank - 1], ib = sb[rank - 1]
         return withExtendedLifetime((ea, eb)) {
@@ -80,13 +104,24 @@ extension Kernels {
                     for row in rows {
                         var rem = row, oa = 0, ob = 0
                         for d in stride(from: rank - 2, through: 0, by: -1) {
-                            let idx = rem % shape[d]
-                            rem /= shape[d]
+                            let idx = rem % dims[d]
+                            rem /= dims[d]
                             oa += idx * sa[d]
                             ob += idx * sb[d]
                         }
-                        let o = row * inner
-                        for j in 0..<inner { dst[o + j] = f(pa[oa + j * ia], pb[ob + j * ib]) }
+                        let o = dst + row * inner, xa = pa + oa, xb = pb + ob
+                        // Unit and zero inner strides get loops the compiler vectorises.
+                        if ia == 1 && ib == 1 {
+                            for j in 0..<inner { o[j] = f(xa[j], xb[j]) }
+                        } else if ia == 1 && ib == 0 {
+                            let v = xb[0]
+                            for j in 0..<inner { o[j] = f(xa[j], v) }
+                        } else if ia == 0 && ib == 1 {
+                            let v = xa[0]
+                            for j in 0..<inner { o[j] = f(v, xb[j]) }
+                        } else {
+                            for j in 0..<inner { o[j] = f(xa[j * ia], xb[j * ib]) }
+                        }
                     }
                 }
             }
@@ -94,13 +129,13 @@ extension Kernels {
     }
 
     /// `a + b` with broadcasting (no tape).
-    public static func add(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, +) }
+    public static func add(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, ScalarSum()) }
     /// `a - b` with broadcasting (no tape).
-    public static func sub(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, -) }
+    public static func sub(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, ScalarDifference()) }
     /// `a * b` with broadcasting (no tape).
-    public static func mul(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, *) }
+    public static func mul(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, ScalarProduct()) }
     /// `a / b` with broadcasting (no tape).
-    public static func div(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, /) }
+    public static func div(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, ScalarQuotient()) }
     /// `x * s` (no tape).
     public static func scale(_ x: Tensor, _ s: Float) -> Tensor { map(x) { $0 * s } }
 }
