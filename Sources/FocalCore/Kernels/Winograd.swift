@@ -206,6 +206,61 @@ public struct Winograd: Sendable {
         for i in 0..<m1 { for j in 0..<8 { o[i * 8 + j] = s[i * 8 + j] } }
     }
 
+    /// The 4×4 transpose of the rows `r0…r3`: `(c0, c1, c2, c3)` with `c_j[k] = r_k[j]`.
+    @inline(__always) static func transposed(
+        _ r0: SIMD4<Float>, _ r1: SIMD4<Float>, _ r2: SIMD4<Float>, _ r3: SIMD4<Float>
+    ) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
+        (SIMD4(r0[0], r1[0], r2[0], r3[0]), SIMD4(r0[1], r1[1], r2[1], r3[1]),
+         SIMD4(r0[2], r1[2], r2[2], r3[2]), SIMD4(r0[3], r1[3], r2[3], r3[3]))
+    }
+
+    /// Adds one row of eight 6-wide F(4,3) input-gradient tiles (`v[e]`, lane l = tile l, for
+    /// columns e = 0…5) at `p`: tile l covers `p[4l ..< 4l + 6]`, so neighbours overlap by two.
+    /// Columns 0…3 are the interleave of four vectors (32 consecutive floats), columns 4 and 5
+    /// are added over the next tile's first two; writes `p[0 ..< 34]`.
+    @inline(__always) static func addTileRows(_ v: Rows, at p: UnsafeMutablePointer<Float>) {
+        let zero = SIMD4<Float>()
+        addInterleaved(v[0].lowHalf, v[1].lowHalf, v[2].lowHalf, v[3].lowHalf, at: p)
+        addInterleaved(v[0].highHalf, v[1].highHalf, v[2].highHalf, v[3].highHalf, at: p + 16)
+        addInterleaved(v[4].lowHalf, v[5].lowHalf, zero, zero, at: p + 4)
+        let (t4, t5, t6, _) = transposed(v[4].highHalf, v[5].highHalf, zero, zero)
+        addVector(t4, at: p + 20)
+        addVector(t5, at: p + 24)
+        addVector(t6, at: p + 28)
+        p[32] += v[4][7]
+        p[33] += v[5][7]
+    }
+
+    /// `p[k] += v[k]` for k in 0..<4.
+    @inline(__always) static func addVector(_ v: SIMD4<Float>, at p: UnsafeMutablePointer<Float>) {
+        let raw = UnsafeMutableRawPointer(p)
+        raw.storeBytes(of: raw.loadUnaligned(as: SIMD4<Float>.self) + v, as: SIMD4<Float>.self)
+    }
+
+    /// `p[4k + j] += c_j[k]` for k, j in 0..<4 (16 consecutive floats).
+    @inline(__always) static func addInterleaved(
+        _ c0: SIMD4<Float>, _ c1: SIMD4<Float>, _ c2: SIMD4<Float>, _ c3: SIMD4<Float>, at p: UnsafeMutablePointer<Float>
+    ) {
+        let (t0, t1, t2, t3) = transposed(c0, c1, c2, c3)
+        addVector(t0, at: p)
+        addVector(t1, at: p + 4)
+        addVector(t2, at: p + 8)
+        addVector(t3, at: p + 12)
+    }
+
+    /// `p[4k + j] = c_j[k] + add[j]` for k, j in 0..<4: the 4×4 transpose of the columns
+    /// `c0…c3`, stored as 16 consecutive floats.
+    @inline(__always) static func storeInterleaved(
+        _ c0: SIMD4<Float>, _ c1: SIMD4<Float>, _ c2: SIMD4<Float>, _ c3: SIMD4<Float>, plus add: SIMD4<Float>,
+        at p: UnsafeMutablePointer<Float>
+    ) {
+        let raw = UnsafeMutableRawPointer(p)
+        raw.storeBytes(of: SIMD4(c0[0], c1[0], c2[0], c3[0]) + add, as: SIMD4<Float>.self)
+        raw.storeBytes(of: SIMD4(c0[1], c1[1], c2[1], c3[1]) + add, toByteOffset: 16, as: SIMD4<Float>.self)
+        raw.storeBytes(of: SIMD4(c0[2], c1[2], c2[2], c3[2]) + add, toByteOffset: 32, as: SIMD4<Float>.self)
+        raw.storeBytes(of: SIMD4(c0[3], c1[3], c2[3], c3[3]) + add, toByteOffset: 48, as: SIMD4<Float>.self)
+    }
+
     /// Lanes `0..<valid` of `v` stored at `p`, `p + 1`, … (all 8 with one vector store when full).
     @inline(__always) private static func store(_ v: Row, _ p: UnsafeMutablePointer<Float>, valid: Int) {
         if valid == 8 {
@@ -301,6 +356,23 @@ public struct Winograd: Sendable {
                 let base = j0 * mm
                 for q in 0..<al {
                     let line = lb + q * ll + base
+                    if mm == 4 {
+                        // Lane l of d[e][q] is line[4l + e]: 4×4 transposes of the line's
+                        // 4-float chunks (the line buffer is padded past the last tile).
+                        let raw = UnsafeRawPointer(line)
+                        func chunk(_ k: Int) -> SIMD4<Float> { raw.loadUnaligned(fromByteOffset: 16 * k, as: SIMD4<Float>.self) }
+                        let (a0, a1, a2, a3) = Winograd.transposed(chunk(0), chunk(1), chunk(2), chunk(3))
+                        let (b0, b1, b2, b3) = Winograd.transposed(chunk(4), chunk(5), chunk(6), chunk(7))
+                        let (c0, c1, _, _) = Winograd.transposed(chunk(1), chunk(2), chunk(3), chunk(4))
+                        let (e0, e1, _, _) = Winograd.transposed(chunk(5), chunk(6), chunk(7), chunk(8))
+                        d[q] = Row(lowHalf: a0, highHalf: b0)
+                        d[8 + q] = Row(lowHalf: a1, highHalf: b1)
+                        d[16 + q] = Row(lowHalf: a2, highHalf: b2)
+                        d[24 + q] = Row(lowHalf: a3, highHalf: b3)
+                        d[32 + q] = Row(lowHalf: c0, highHalf: e0)
+                        d[40 + q] = Row(lowHalf: c1, highHalf: e1)
+                        continue
+                    }
                     for e in 0..<al {
                         let p0 = line + e
                         d[e * 8 + q] = Row(p0[0], p0[mm], p0[2 * mm], p0[3 * mm], p0[4 * mm], p0[5 * mm], p0[6 * mm], p0[7 * mm])
@@ -330,6 +402,18 @@ public struct Winograd: Sendable {
                 Winograd.apply2D(d, n2: al, m1: mm, s, o, { self.at($0, $1) }, { self.at($0, $1) })
                 let yy = i * mm
                 let full = valid == 8 && (j0 + 8) * mm <= w
+                if full && mm == 4 {
+                    // Eight 4×4 output tiles side by side: each output row is the interleave
+                    // of four vectors (column b of every tile), done as 4×4 transposes.
+                    let bias4 = SIMD4<Float>(repeating: bv)
+                    for a in 0..<4 where yy + a < h {
+                        let row = out + (yy + a) * w + j0 * 4
+                        let v0 = o[a * 8], v1 = o[a * 8 + 1], v2 = o[a * 8 + 2], v3 = o[a * 8 + 3]
+                        Winograd.storeInterleaved(v0.lowHalf, v1.lowHalf, v2.lowHalf, v3.lowHalf, plus: bias4, at: row)
+                        Winograd.storeInterleaved(v0.highHalf, v1.highHalf, v2.highHalf, v3.highHalf, plus: bias4, at: row + 16)
+                    }
+                    continue
+                }
                 for a in 0..<mm where yy + a < h {
                     let row = out + (yy + a) * w + j0 * mm
                     for l in 0..<valid {
@@ -470,6 +554,8 @@ public struct Winograd: Sendable {
                             into plane: UnsafeMutablePointer<Float>, _ d: Rows, _ s: Rows, _ o: Rows) {
         let tx = tiles(h, w).1, al = alpha, mm = m
         let of = UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 36) { edgeBuffer in
+        let edge = edgeBuffer.baseAddress!
         for i in rows {
             for j0 in stride(from: 0, to: tx, by: 8) {
                 let valid = min(8, tx - j0)
@@ -484,6 +570,24 @@ public struct Winograd: Sendable {
                     guard yy >= 0 && yy < h else { continue }
                     let row = plane + yy * w
                     let src = of + q &* 64
+                    if mm == 4 {
+                        if interior && valid == 8 {
+                            Winograd.addTileRows(o + q * 8, at: row + xFirst)
+                        } else {
+                            // At the image's edges: the same vector code into a zeroed buffer,
+                            // then only the pixels inside the row are added.
+                            edge.initialize(repeating: 0, count: 36)
+                            Winograd.addTileRows(o + q * 8, at: edge)
+                            let lo = max(0, -xFirst), hi = min(4 * valid + 2, w - xFirst)
+                            var k = lo
+                            while k + 4 <= hi {
+                                Winograd.addVector(UnsafeRawPointer(edge + k).loadUnaligned(as: SIMD4<Float>.self), at: row + xFirst + k)
+                                k += 4
+                            }
+                            while k < hi { row[xFirst + k] += edge[k]; k += 1 }
+                        }
+                        continue
+                    }
                     if interior {
                         // No bounds to check: add the α values of each lane's tile row in place.
                         var dst = row + xFirst
@@ -502,6 +606,7 @@ public struct Winograd: Sendable {
                     }
                 }
             }
+        }
         }
     }
 
