@@ -52,6 +52,38 @@ import Testing
         #expect(report.passed, "\(report)")
     }
 
+    @Test("ReLU fused into instance norm: the values and gradients of instanceNorm2d(x.relu()); finite differences",
+          arguments: [true, false])
+    func rectifyingInstanceNorm(_ affine: Bool) {
+        var gen = RandomGenerator(seed: 43)
+        // Inputs away from 0 (the ReLU's kink) so finite differences are valid.
+        var values = Tensor(randomNormal: [2, 3, 4, 5], generator: &gen).scalars
+        for i in values.indices where abs(values[i]) < 0.05 { values[i] = values[i] < 0 ? -0.3 : 0.3 }
+        values[0] = 0  // exactly 0: rectified to 0, no gradient (as relu)
+        let x = Tensor(shape: [2, 3, 4, 5], scalars: values)
+        let g = Tensor(randomUniform: [3], low: 0.5, high: 1.5, generator: &gen)
+        let b = Tensor(randomNormal: [3], generator: &gen)
+        let upstream = Tensor(randomNormal: [2, 3, 4, 5], generator: &gen)
+        let inputs = affine ? [x, g, b] : [x]
+        func grads(_ f: ([Tensor]) -> Tensor) -> (Tensor, [Tensor]) {
+            let leaves = inputs.map { $0.requiringGradient() }
+            let y = f(leaves)
+            (y * upstream).sum().backward()
+            return (y.detached(), leaves.map { $0.grad! })
+        }
+        let fused = grads { t in instanceNorm2d(t[0], weight: affine ? t[1] : nil, bias: affine ? t[2] : nil, rectifyingInput: true) }
+        let plain = grads { t in instanceNorm2d(t[0].relu(), weight: affine ? t[1] : nil, bias: affine ? t[2] : nil) }
+        #expect(maxAbsDiff(fused.0.scalars, plain.0.scalars) < 1e-5)
+        for (a, c) in zip(fused.1, plain.1) { #expect(maxAbsDiff(a.scalars, c.scalars) < 1e-5) }
+        #expect(fused.1[0].scalars[0] == 0)
+        values[0] = 0.3  // finite differences need the kink out of reach
+        let smooth = Tensor(shape: [2, 3, 4, 5], scalars: values)
+        let report = gradCheck(affine ? [smooth, g, b] : [smooth], eps: 5e-3, rtol: 1e-2, atol: 1e-3, maxEntries: 120) { t in
+            instanceNorm2d(t[0], weight: affine ? t[1] : nil, bias: affine ? t[2] : nil, rectifyingInput: true)
+        }
+        #expect(report.passed, "\(report)")
+    }
+
     @Test(arguments: [true, false])
     func batchNormGradientsMatchFiniteDifferences(_ training: Bool) {
         var gen = RandomGenerator(seed: 43)

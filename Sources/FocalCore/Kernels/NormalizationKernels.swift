@@ -46,23 +46,27 @@ extension Kernels {
     /// Instance normalisation of `x [N, C, H, W]`: each (sample, channel) plane is normalised
     /// by its own mean and biased variance over `H·W` (Double accumulation), then scaled by
     /// `weight[c]` and shifted by `bias[c]` (both `[C]`, optional):
-    /// `y = (x − μ) / sqrt(σ² + eps) · γ + β`. Planes run in parallel.
-    public static func instanceNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float) -> (output: Tensor, statistics: NormalizationStatistics) {
+    /// `y = (x − μ) / sqrt(σ² + eps) · γ + β`. Planes run in parallel. With `rectifyingInput`
+    /// the input is `max(x, 0)` (a ReLU fused in: no rectified tensor is written).
+    public static func instanceNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float,
+                                      rectifyingInput: Bool = false) -> (output: Tensor, statistics: NormalizationStatistics) {
         let groups = NormalizationGroups(shape: x.shape, perInstance: true)
-        return normalize(x, groups: groups, weight: weight, bias: bias, eps: eps, fixed: nil)
+        return normalize(x, groups: groups, weight: weight, bias: bias, eps: eps, fixed: nil, rectify: rectifyingInput)
     }
 
     /// Gradients of `instanceNorm2d` (each only when asked for), with `x̂ = (x − μ)·r`,
     /// `r = 1 / sqrt(σ² + eps)` and `M = H·W` per plane:
     /// `dx = γ·r·(g − mean(g) − x̂·mean(g·x̂))`, `dγ = Σ g·x̂`, `dβ = Σ g` (sums over N, H, W).
+    /// With `rectifyingInput` (see `instanceNorm2d`), `x̂` is that of `max(x, 0)` and `dx` is 0
+    /// where `x ≤ 0`.
     public static func instanceNorm2dBackward(
         _ x: Tensor, gradOutput: Tensor, weight: Tensor?, statistics: NormalizationStatistics,
-        inputGradient: Bool, weightGradient: Bool, biasGradient: Bool
+        inputGradient: Bool, weightGradient: Bool, biasGradient: Bool, rectifyingInput: Bool = false
     ) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         let groups = NormalizationGroups(shape: x.shape, perInstance: true)
         return normalizeBackward(x, gradOutput: gradOutput, groups: groups, weight: weight, statistics: statistics,
                                  statisticsDependOnInput: true, inputGradient: inputGradient,
-                                 weightGradient: weightGradient, biasGradient: biasGradient)
+                                 weightGradient: weightGradient, biasGradient: biasGradient, rectify: rectifyingInput)
     }
 
     /// Batch normalisation of `x [N, C, H, W]` per channel. With `running == nil` (training)
@@ -90,10 +94,20 @@ extension Kernels {
                                  weightGradient: weightGradient, biasGradient: biasGradient)
     }
 
-    /// One fused pass per group: statistics (unless `fixed`), then the affine output.
+    /// One fused pass per group: statistics (unless `fixed`), then the affine output. With
+    /// `rectify` every input scalar is read as `max(x, 0)`.
     static func normalize(
         _ x: Tensor, groups: NormalizationGroups, weight: Tensor?, bias: Tensor?, eps: Float,
-        fixed: (mean: [Float], variance: [Float])?
+        fixed: (mean: [Float], variance: [Float])?, rectify: Bool = false
+    ) -> (output: Tensor, statistics: NormalizationStatistics) {
+        rectify ? normalize(x, groups: groups, weight: weight, bias: bias, eps: eps, fixed: fixed, reading: RectifiedInput.self)
+            : normalize(x, groups: groups, weight: weight, bias: bias, eps: eps, fixed: fixed, reading: PlainInput.self)
+    }
+
+    /// `normalize`, specialised for how input scalars are read.
+    private static func normalize<R: NormalizationInput>(
+        _ x: Tensor, groups: NormalizationGroups, weight: Tensor?, bias: Tensor?, eps: Float,
+        fixed: (mean: [Float], variance: [Float])?, reading: R.Type
     ) -> (output: Tensor, statistics: NormalizationStatistics) {
         let count = groups.count, m = groups.elements, ppg = groups.planesPerGroup, ps = groups.planeSize
         let xc = x.contiguous(), wc = weight?.contiguous(), bc = bias?.contiguous()
@@ -115,10 +129,10 @@ extension Kernels {
                                         mu = Double(fixed.mean[gr]); v = Double(fixed.variance[gr])
                                     } else {
                                         var s = 0.0
-                                        for k in 0..<ppg { s += sumDouble(src + groups.plane(gr, k), count: ps) }
+                                        for k in 0..<ppg { s += inputSum(src + groups.plane(gr, k), count: ps, reading: R.self) }
                                         mu = s / Double(m)
                                         var ss = 0.0
-                                        for k in 0..<ppg { ss += centredSquares(src + groups.plane(gr, k), count: ps, mean: mu) }
+                                        for k in 0..<ppg { ss += centredSquares(src + groups.plane(gr, k), count: ps, mean: mu, reading: R.self) }
                                         v = ss / Double(m)
                                     }
                                     let r = 1 / (v + Double(eps)).squareRoot()
@@ -128,7 +142,7 @@ extension Kernels {
                                     for k in 0..<ppg {
                                         let o = groups.plane(gr, k)
                                         let xs = src + o, ys = dst + o
-                                        for i in 0..<ps { ys[i] = (xs[i] - muF) * a + b }
+                                        for i in 0..<ps { ys[i] = (R.read(xs[i]) - muF) * a + b }
                                     }
                                 }
                             }
@@ -143,7 +157,22 @@ extension Kernels {
     /// One fused pass per group: `Σ g` and `Σ g·x̂` in Double, then the input gradient.
     static func normalizeBackward(
         _ x: Tensor, gradOutput: Tensor, groups: NormalizationGroups, weight: Tensor?, statistics: NormalizationStatistics,
-        statisticsDependOnInput: Bool, inputGradient: Bool, weightGradient: Bool, biasGradient: Bool
+        statisticsDependOnInput: Bool, inputGradient: Bool, weightGradient: Bool, biasGradient: Bool, rectify: Bool = false
+    ) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
+        rectify
+            ? normalizeBackward(x, gradOutput: gradOutput, groups: groups, weight: weight, statistics: statistics,
+                                statisticsDependOnInput: statisticsDependOnInput, inputGradient: inputGradient,
+                                weightGradient: weightGradient, biasGradient: biasGradient, reading: RectifiedInput.self)
+            : normalizeBackward(x, gradOutput: gradOutput, groups: groups, weight: weight, statistics: statistics,
+                                statisticsDependOnInput: statisticsDependOnInput, inputGradient: inputGradient,
+                                weightGradient: weightGradient, biasGradient: biasGradient, reading: PlainInput.self)
+    }
+
+    /// `normalizeBackward`, specialised for how input scalars are read (with `RectifiedInput`
+    /// the input gradient is 0 wherever the input is not positive).
+    private static func normalizeBackward<R: NormalizationInput>(
+        _ x: Tensor, gradOutput: Tensor, groups: NormalizationGroups, weight: Tensor?, statistics: NormalizationStatistics,
+        statisticsDependOnInput: Bool, inputGradient: Bool, weightGradient: Bool, biasGradient: Bool, reading: R.Type
     ) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         precondition(gradOutput.shape == x.shape,
                      "normalisation backward: output gradient \(Shape.describe(gradOutput.shape)) for input \(Shape.describe(x.shape))")
@@ -169,7 +198,7 @@ extension Kernels {
                                     if needSums {
                                         for k in 0..<ppg {
                                             let o = groups.plane(gr, k)
-                                            let (a, b) = gradientSums(gp + o, src + o, count: ps, mean: mu, invStd: r)
+                                            let (a, b) = gradientSums(gp + o, src + o, count: ps, mean: mu, invStd: r, reading: R.self)
                                             s1 += a; s2 += b
                                         }
                                     }
@@ -181,13 +210,15 @@ extension Kernels {
                                         for k in 0..<ppg {
                                             let o = groups.plane(gr, k)
                                             let xs = src + o, g = gp + o, d = dx + o
-                                            for i in 0..<ps { d[i] = a * (g[i] - meanG - (xs[i] - mu) * r * meanGX) }
+                                            for i in 0..<ps {
+                                                d[i] = R.gate(xs[i], a * (g[i] - meanG - (R.read(xs[i]) - mu) * r * meanGX))
+                                            }
                                         }
                                     } else {
                                         for k in 0..<ppg {
                                             let o = groups.plane(gr, k)
-                                            let g = gp + o, d = dx + o
-                                            for i in 0..<ps { d[i] = a * g[i] }
+                                            let xs = src + o, g = gp + o, d = dx + o
+                                            for i in 0..<ps { d[i] = R.gate(xs[i], a * g[i]) }
                                         }
                                     }
                                 }
@@ -208,29 +239,64 @@ extension Kernels {
                 biasGradient ? perChannel(sumG) : nil)
     }
 
-    /// `Σ (x − mean)²` over `count` scalars, in Double.
+    /// `Σ read(x)` over `count` scalars, in Double (the accumulation order of `sumDouble`).
     @inline(__always)
-    static func centredSquares(_ p: UnsafePointer<Float>, count: Int, mean: Double) -> Double {
+    static func inputSum<R: NormalizationInput>(_ p: UnsafePointer<Float>, count: Int, reading: R.Type) -> Double {
+        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
+        var i = 0
+        while i + 4 <= count {
+            s0 += Double(R.read(p[i])); s1 += Double(R.read(p[i + 1]))
+            s2 += Double(R.read(p[i + 2])); s3 += Double(R.read(p[i + 3]))
+            i += 4
+        }
+        while i < count { s0 += Double(R.read(p[i])); i += 1 }
+        return (s0 + s1) + (s2 + s3)
+    }
+
+    /// `Σ (read(x) − mean)²` over `count` scalars, in Double.
+    @inline(__always)
+    static func centredSquares<R: NormalizationInput>(_ p: UnsafePointer<Float>, count: Int, mean: Double, reading: R.Type) -> Double {
         var s0 = 0.0, s1 = 0.0
         var i = 0
         while i + 2 <= count {
-            let a = Double(p[i]) - mean, b = Double(p[i + 1]) - mean
+            let a = Double(R.read(p[i])) - mean, b = Double(R.read(p[i + 1])) - mean
             s0 += a * a; s1 += b * b
             i += 2
         }
-        if i < count { let a = Double(p[i]) - mean; s0 += a * a }
+        if i < count { let a = Double(R.read(p[i])) - mean; s0 += a * a }
         return s0 + s1
     }
 
-    /// `(Σ g, Σ g·x̂)` with `x̂ = (x − mean)·invStd` over `count` scalars, in Double.
+    /// `(Σ g, Σ g·x̂)` with `x̂ = (read(x) − mean)·invStd` over `count` scalars, in Double.
     @inline(__always)
-    static func gradientSums(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, mean: Float, invStd: Float) -> (Double, Double) {
+    static func gradientSums<R: NormalizationInput>(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, mean: Float,
+                                                    invStd: Float, reading: R.Type) -> (Double, Double) {
         var sg = 0.0, sgx = 0.0
         for i in 0..<count {
             let gv = Double(g[i])
             sg += gv
-            sgx += gv * Double((x[i] - mean) * invStd)
+            sgx += gv * Double((R.read(x[i]) - mean) * invStd)
         }
         return (sg, sgx)
     }
+}
+
+/// How the normalisation kernels read their input: as stored, or rectified (a ReLU fused in).
+protocol NormalizationInput {
+    /// The value the normalisation sees for stored `x`.
+    static func read(_ x: Float) -> Float
+    /// The input gradient given its value `g` through the normalisation, at stored `x`.
+    static func gate(_ x: Float, _ g: Float) -> Float
+}
+
+/// The input as stored.
+enum PlainInput: NormalizationInput {
+    @inline(__always) static func read(_ x: Float) -> Float { x }
+    @inline(__always) static func gate(_ x: Float, _ g: Float) -> Float { g }
+}
+
+/// `max(x, 0)` (NaN stays NaN, as `Kernels.relu`); the gradient passes where `x > 0`.
+enum RectifiedInput: NormalizationInput {
+    @inline(__always) static func read(_ x: Float) -> Float { x < 0 ? 0 : x }
+    @inline(__always) static func gate(_ x: Float, _ g: Float) -> Float { x > 0 ? g : 0 }
 }

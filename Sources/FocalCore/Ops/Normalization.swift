@@ -9,7 +9,12 @@
 /// `weight` (γ) and `bias` (β) are `[C]` and optional (1 and 0 when absent). The default
 /// `eps = 1e-3` is that of `tfa.layers.InstanceNormalization`, used by the paper's U-Net.
 /// Differentiable with respect to `x`, `weight` and `bias`.
-public func instanceNorm2d(_ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil, eps: Float = 1e-3) -> Tensor {
+///
+/// With `rectifyingInput` the result is `instanceNorm2d(x.relu(), …)` computed in one pass: the
+/// paper's block is conv → ReLU → norm, and fusing the ReLU saves writing, keeping and reading
+/// back the rectified tensor (forward and backward).
+public func instanceNorm2d(_ x: Tensor, weight: Tensor? = nil, bias: Tensor? = nil, eps: Float = 1e-3,
+                           rectifyingInput: Bool = false) -> Tensor {
     precondition(x.rank == 4 && x.count > 0, "instanceNorm2d: input must be a non-empty [N, C, H, W], got \(Shape.describe(x.shape))")
     let c = x.shape[1]
     precondition(weight == nil || weight!.shape == [c],
@@ -18,13 +23,14 @@ public func instanceNorm2d(_ x: Tensor, weight: Tensor? = nil, bias: Tensor? = n
                  "instanceNorm2d: bias \(Shape.describe(bias?.shape ?? [])) must be [\(c)] for input \(Shape.describe(x.shape))")
     precondition(eps >= 0, "instanceNorm2d: eps \(eps) must not be negative")
     let xd = x.contiguous().detached(), wd = weight?.contiguous().detached()
-    let (y, stats) = Kernels.instanceNorm2d(xd, weight: wd, bias: bias?.detached(), eps: eps)
+    let (y, stats) = Kernels.instanceNorm2d(xd, weight: wd, bias: bias?.detached(), eps: eps, rectifyingInput: rectifyingInput)
     let needX = x.requiresGrad, needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
     let inputs = [x] + [weight, bias].compactMap { $0 }
     let (hasWeight, hasBias) = (weight != nil, bias != nil)
-    return Tensor.record("instanceNorm2d", output: y, inputs: inputs) { g in
+    return Tensor.record(rectifyingInput ? "reluInstanceNorm2d" : "instanceNorm2d", output: y, inputs: inputs) { g in
         let r = Kernels.instanceNorm2dBackward(xd, gradOutput: g, weight: wd, statistics: stats,
-                                               inputGradient: needX, weightGradient: needW, biasGradient: needB)
+                                               inputGradient: needX, weightGradient: needW, biasGradient: needB,
+                                               rectifyingInput: rectifyingInput)
         return [r.input] + (hasWeight ? [r.weight] : []) + (hasBias ? [r.bias] : [])
     }
 }

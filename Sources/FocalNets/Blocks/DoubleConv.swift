@@ -39,11 +39,16 @@ public final class DoubleConv: Module, Layer {
 
     /// `se(norm2(ReLU(conv2(norm1(ReLU(conv1(x)))))))`, each stage only when present.
     public func callAsFunction(_ x: Tensor) -> Tensor {
-        var h = conv1(x).relu()
-        if let norm1 { h = norm1(h) }
-        h = conv2(h).relu()
-        if let norm2 { h = norm2(h) }
+        var h = DoubleConv.reluThenNormalize(conv1(x), norm1)
+        h = DoubleConv.reluThenNormalize(conv2(h), norm2)
         if let se { h = se(h) }
         return h
+    }
+
+    /// `norm(relu(h))`; instance normalisation takes the ReLU into its own pass.
+    private static func reluThenNormalize(_ h: Tensor, _ norm: (any Layer)?) -> Tensor {
+        if let instance = norm as? InstanceNorm2d { return instance(rectifying: h) }
+        let r = h.relu()
+        return norm.map { $0(r) } ?? r
     }
 }

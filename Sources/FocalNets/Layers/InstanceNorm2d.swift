@@ -31,4 +31,11 @@ public final class InstanceNorm2d: Module, Layer {
         precondition(x.rank == 4 && x.shape[1] == channels, "InstanceNorm2d: input must be [N, \(channels), H, W], got \(x.shape)")
         return instanceNorm2d(x, weight: weight?.value, bias: bias?.value, eps: eps)
     }
+
+    /// Normalises `x.relu()` in one fused pass (the same values and gradients as
+    /// `self(x.relu())`, without storing the rectified tensor).
+    public func callAsFunction(rectifying x: Tensor) -> Tensor {
+        precondition(x.rank == 4 && x.shape[1] == channels, "InstanceNorm2d: input must be [N, \(channels), H, W], got \(x.shape)")
+        return instanceNorm2d(x, weight: weight?.value, bias: bias?.value, eps: eps, rectifyingInput: true)
+    }
 }
