@@ -24,28 +24,15 @@ extension Kernels {
         }
     }
 
-    /// The gradient of `relu` given its output `y`: `g` where `y > 0`, else 0.
+    /// The gradient of `relu` given its output `y`: `g` where `y > 0`, else 0 (the elementwise
+    /// kernel specialised for `ReLUGradient`).
     public static func reluBackward(_ g: Tensor, output y: Tensor) -> Tensor {
         precondition(g.shape == y.shape, "reluBackward: gradient \(Shape.describe(g.shape)) and output \(Shape.describe(y.shape)) differ")
-        let cg = g.contiguous(), cy = y.contiguous()
-        return withExtendedLifetime((cg, cy)) {
-            let pg = cg.basePointer, py = cy.basePointer
-            return Tensor(shape: g.shape) { out in
-                let dst = out.baseAddress!
-                Threading.parallelFor(out.count) { r in
-                    var i = r.lowerBound
-                    while i + 16 <= r.upperBound {
-                        let gv = UnsafeRawPointer(pg + i).loadUnaligned(as: SIMD16<Float>.self)
-                        let yv = UnsafeRawPointer(py + i).loadUnaligned(as: SIMD16<Float>.self)
-                        UnsafeMutableRawPointer(dst + i).storeBytes(of: gv.replacing(with: 0, where: .!(yv .> 0)), as: SIMD16<Float>.self)
-                        i += 16
-                    }
-                    while i < r.upperBound {
-                        dst[i] = py[i] > 0 ? pg[i] : 0
-                        i += 1
-                    }
-                }
-            }
-        }
+        return zipMap(g, y, ReLUGradient())
     }
+}
+
+/// `g` where the ReLU's output `y` is positive, else 0.
+struct ReLUGradient: BinaryScalarFunction {
+    @inline(__always) func callAsFunction(_ g: Float, _ y: Float) -> Float { y > 0 ? g : 0 }
 }
