@@ -254,11 +254,12 @@ public struct Winograd: Sendable {
         _ c0: SIMD4<Float>, _ c1: SIMD4<Float>, _ c2: SIMD4<Float>, _ c3: SIMD4<Float>, plus add: SIMD4<Float>,
         at p: UnsafeMutablePointer<Float>
     ) {
+        let (t0, t1, t2, t3) = transposed(c0, c1, c2, c3)
         let raw = UnsafeMutableRawPointer(p)
-        raw.storeBytes(of: SIMD4(c0[0], c1[0], c2[0], c3[0]) + add, as: SIMD4<Float>.self)
-        raw.storeBytes(of: SIMD4(c0[1], c1[1], c2[1], c3[1]) + add, toByteOffset: 16, as: SIMD4<Float>.self)
-        raw.storeBytes(of: SIMD4(c0[2], c1[2], c2[2], c3[2]) + add, toByteOffset: 32, as: SIMD4<Float>.self)
-        raw.storeBytes(of: SIMD4(c0[3], c1[3], c2[3], c3[3]) + add, toByteOffset: 48, as: SIMD4<Float>.self)
+        raw.storeBytes(of: t0 + add, as: SIMD4<Float>.self)
+        raw.storeBytes(of: t1 + add, toByteOffset: 16, as: SIMD4<Float>.self)
+        raw.storeBytes(of: t2 + add, toByteOffset: 32, as: SIMD4<Float>.self)
+        raw.storeBytes(of: t3 + add, toByteOffset: 48, as: SIMD4<Float>.self)
     }
 
     /// Lanes `0..<valid` of `v` stored at `p`, `p + 1`, … (all 8 with one vector store when full).

@@ -41,8 +41,11 @@ public enum Benchmark {
     /// GEMMs (column blocks on its own threads, `BLAS.sgemm`) and as OpenBLAS runs them on its own
     /// thread pool; `limit` is the larger, the figure every ratio in the report is taken against.
     public struct SGEMMLimit: Sendable {
+        /// GFLOP/s with the product split into column blocks on Focal's threads (`BLAS.sgemm`).
         public var focalThreads: Double
+        /// GFLOP/s of one OpenBLAS call on OpenBLAS's own thread pool.
         public var openBLASThreads: Double
+        /// The better of the two: the limit ratios are taken against.
         public var limit: Double { max(focalThreads, openBLASThreads) }
     }
 
