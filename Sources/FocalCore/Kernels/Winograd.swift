@@ -284,24 +284,37 @@ public struct Winograd: Sendable {
     ///
     /// The 8 kernels (72 contiguous floats) are transposed through a small buffer so that each
     /// of their 9 taps loads as one vector: inserting lanes into a SIMD vector one at a time
-    /// made this transform cost 7% of a U-Net training step.
+    /// made this transform cost 7% of a U-Net training step. Results are staged for 128 kernels
+    /// and then copied out as α² runs of 512 bytes, instead of α² scattered 32-byte stores per
+    /// 8 kernels.
     func transformWeights(_ w: UnsafePointer<Float>, cout: Int, cin: Int, into u: UnsafeMutablePointer<Float>) {
-        let plane = cout * cin, al = alpha, ws = Winograd.weightStride(cout, cin)
+        let plane = cout * cin, al = alpha, p2 = alpha * alpha, ws = Winograd.weightStride(cout, cin)
         let groups = (plane + 7) / 8
-        Threading.parallelFor(groups, grain: 16) { r in
+        let chunk = 16  // groups staged at a time: 128 kernels
+        let chunks = (groups + chunk - 1) / chunk
+        Threading.parallelFor(chunks, grain: 1) { r in
             Winograd.withGrids { d, s, o in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: 72) { taps in
-                    let t = taps.baseAddress!
-                    for gi in r {
-                        let k0 = gi * 8, valid = min(8, plane - k0)
-                        let src = w + k0 * 9
-                        if valid < 8 { t.initialize(repeating: 0, count: 72) }
-                        for l in 0..<valid { for tap in 0..<9 { t[tap * 8 + l] = src[l * 9 + tap] } }
-                        for e in 0..<3 {           // d[e][q] = g[q][e]
-                            for q in 0..<3 { d[e * 8 + q] = UnsafeRawPointer(t + (q * 3 + e) * 8).loadUnaligned(as: Row.self) }
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: 72 + p2 * chunk * 8) { buffer in
+                    let t = buffer.baseAddress!, stage = t + 72
+                    for ci in r {
+                        let firstKernel = ci * chunk * 8
+                        let kernels = min(chunk * 8, plane - firstKernel)
+                        for g in 0..<(kernels + 7) / 8 {
+                            let k0 = firstKernel + g * 8, valid = min(8, plane - k0)
+                            let src = w + k0 * 9
+                            if valid < 8 { t.initialize(repeating: 0, count: 72) }
+                            for l in 0..<valid { for tap in 0..<9 { t[tap * 8 + l] = src[l * 9 + tap] } }
+                            for e in 0..<3 {           // d[e][q] = g[q][e]
+                                for q in 0..<3 { d[e * 8 + q] = UnsafeRawPointer(t + (q * 3 + e) * 8).loadUnaligned(as: Row.self) }
+                            }
+                            Winograd.apply2D(d, n2: 3, m1: al, s, o, { self.gx($0, $1) }, { self.gx($0, $1) })
+                            for i in 0..<al {
+                                for j in 0..<al {
+                                    UnsafeMutableRawPointer(stage + (i * al + j) * chunk * 8 + g * 8).storeBytes(of: o[i * 8 + j], as: Row.self)
+                                }
+                            }
                         }
-                        Winograd.apply2D(d, n2: 3, m1: al, s, o, { self.gx($0, $1) }, { self.gx($0, $1) })
-                        for i in 0..<al { for j in 0..<al { Winograd.store(o[i * 8 + j], u + (i * al + j) * ws + k0, valid: valid) } }
+                        for p in 0..<p2 { (u + p * ws + firstKernel).update(from: stage + p * chunk * 8, count: kernels) }
                     }
                 }
             }
