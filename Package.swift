@@ -54,10 +54,10 @@ let package = Package(
 
         // libFuzzer targets for the file parsers (see Docs/Reliability.md for the build command;
         // a plain build makes programs that print how to build them).
-        .executableTarget(name: "SafeTensorsFuzz", dependencies: ["FocalCore"], path: "Fuzz/SafeTensorsFuzz",
-                          swiftSettings: [.enableExperimentalFeature("Extern")]),
-        .executableTarget(name: "NumPyFuzz", dependencies: ["FocalCore"], path: "Fuzz/NumPyFuzz",
-                          swiftSettings: [.enableExperimentalFeature("Extern")]),
+        .target(name: "FuzzDriver", path: "Fuzz/FuzzDriver", swiftSettings: [.enableExperimentalFeature("Extern")]),
+        .executableTarget(name: "SafeTensorsFuzz", dependencies: ["FocalCore", "FuzzDriver"], path: "Fuzz/SafeTensorsFuzz"),
+        .executableTarget(name: "NumPyFuzz", dependencies: ["FocalCore", "FuzzDriver"], path: "Fuzz/NumPyFuzz"),
+        .executableTarget(name: "ImageFuzz", dependencies: ["FocalTraining", "FuzzDriver"], path: "Fuzz/ImageFuzz"),
 
         // Tests.
         .target(name: "FocalTestSupport", dependencies: ["FocalCore"], path: "Tests/FocalTestSupport"),

@@ -1,16 +1,13 @@
-// libFuzzer harness for the safetensors reader. Not built with the tests: add the target to
-// Package.swift (with `swiftSettings: [.enableExperimentalFeature("Extern")]`), then
+// libFuzzer harness for the safetensors reader:
 //   swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
 //       -Xswiftc -DFUZZING --product SafeTensorsFuzz
 //   mkdir -p corpus && .build/debug/SafeTensorsFuzz -max_total_time=120 -max_len=4096 corpus/ seeds/
 // Every input must either decode or throw a `SafeTensorsError`; a trap, an ASan report or a broken
 // invariant below is a finding.
 //
-// SwiftPM links executables with `--defsym main=<Module>_main`, a symbol Swift does not emit
-// under `-parse-as-library` (which libFuzzer needs); so in fuzzing builds this file defines
-// `SafeTensorsFuzz_main` itself and hands control to libFuzzer's driver. In an ordinary build
-// (no `FUZZING`) the program only explains how to build it.
+// The driver and the entry-point arrangement are in Fuzz/FuzzDriver.
 import FocalCore
+import FuzzDriver
 
 #if FUZZING
 
@@ -35,20 +32,13 @@ public func safeTensorsFuzzOne(_ start: UnsafePointer<UInt8>?, _ count: Int) -> 
     return 0
 }
 
-@_extern(c, "LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-
 /// The program's entry point in fuzzing builds: libFuzzer's driver over `safeTensorsFuzzOne`.
 @_cdecl("SafeTensorsFuzz_main")
 func fuzzerMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments, safeTensorsFuzzOne)
+    runFuzzer(argc, argv, safeTensorsFuzzOne)
 }
 #else
 // A declaration rather than a statement, so that this inactive branch still parses under
 // `-parse-as-library`; in an ordinary build it runs as the program.
-let usage: Void = print("SafeTensorsFuzz: build with -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -DFUZZING (see the top of main.swift)")
+let usage: Void = print(fuzzBuildInstructions("SafeTensorsFuzz"))
 #endif
