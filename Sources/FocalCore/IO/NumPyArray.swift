@@ -86,21 +86,12 @@ public enum NumPyArray {
 
     /// Reads the `.npy` file at `url`.
     public static func read(from url: URL) throws(NumPyError) -> Tensor {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw .io(path: url.path, reason: "cannot read the file (\(error.localizedDescription))")
-        }
-        return try decode(data)
+        try decode(FileBytes.read(url) { NumPyError.io(path: url.path, reason: $0) })
     }
 
     /// Decodes the bytes of a `.npy` file.
     public static func decode(_ data: Data) throws(NumPyError) -> Tensor {
-        let result = data.withUnsafeBytes { raw in
-            Result { () throws(NumPyError) -> Tensor in try decode(bytes: raw) }
-        }
-        return try result.get()
+        try FileBytes.withBytes(of: data) { (raw) throws(NumPyError) in try decode(bytes: raw) }
     }
 
     /// Decodes the bytes of a `.npy` file.
@@ -310,11 +301,6 @@ public enum NumPyArray {
 
     /// Writes `tensor` to `url` as a `.npy` file of `type`, atomically (see `AtomicFile.write`).
     public static func write(_ tensor: Tensor, to url: URL, dtype type: DType = .float32) throws(NumPyError) {
-        let data = encode(tensor, dtype: type)
-        do {
-            try AtomicFile.write(data, to: url)
-        } catch {
-            throw .io(path: url.path, reason: "\(error)")
-        }
+        try FileBytes.write(encode(tensor, dtype: type), to: url) { NumPyError.io(path: url.path, reason: $0) }
     }
 }

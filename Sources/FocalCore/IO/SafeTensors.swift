@@ -258,33 +258,19 @@ public enum SafeTensors {
 
     /// Writes `tensors` and `metadata` to `url` atomically (see `AtomicFile.write`).
     public static func write(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], to url: URL) throws(SafeTensorsError) {
-        let data = try encode(tensors, metadata: metadata)
-        do {
-            try AtomicFile.write(data, to: url)
-        } catch {
-            throw .io(path: url.path, reason: "\(error)")
-        }
+        try FileBytes.write(encode(tensors, metadata: metadata), to: url) { SafeTensorsError.io(path: url.path, reason: $0) }
     }
 
     // MARK: Reading
 
     /// Reads and validates the safetensors file at `url`.
     public static func read(from url: URL) throws(SafeTensorsError) -> SafeTensorsFile {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw .io(path: url.path, reason: "cannot read the file (\(error.localizedDescription))")
-        }
-        return try decode(data)
+        try decode(FileBytes.read(url) { SafeTensorsError.io(path: url.path, reason: $0) })
     }
 
     /// Decodes and validates the bytes of a safetensors file.
     public static func decode(_ data: Data) throws(SafeTensorsError) -> SafeTensorsFile {
-        let result = data.withUnsafeBytes { raw in
-            Result { () throws(SafeTensorsError) -> SafeTensorsFile in try decode(bytes: raw) }
-        }
-        return try result.get()
+        try FileBytes.withBytes(of: data) { (raw) throws(SafeTensorsError) in try decode(bytes: raw) }
     }
 
     /// One validated header entry.
