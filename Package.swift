@@ -33,9 +33,12 @@ let package = Package(
                 linkerSettings: [.linkedLibrary("tiff"), .linkedLibrary("gif")]),
         // C shim: OpenBLAS kernel selection (AVX-512 on misdetected CPUs) and thread control.
         .target(name: "CFocalBLAS", dependencies: ["COpenBLAS"], path: "Sources/System/CFocalBLAS"),
+        // C kernels: vector loops that Swift's SIMD types do not compile well, built for AVX2
+        // and the baseline and chosen at load time.
+        .target(name: "CFocalKernels", path: "Sources/System/CFocalKernels"),
 
         // Libraries.
-        .target(name: "FocalCore", dependencies: ["CFocalBLAS", "COpenBLAS"]),
+        .target(name: "FocalCore", dependencies: ["CFocalBLAS", "CFocalKernels", "COpenBLAS"]),
         .target(name: "FocalNets", dependencies: ["FocalCore"]),
         .target(name: "FocalLosses", dependencies: ["FocalCore"]),
         .target(name: "FocalTraining", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "CPNG", "CFocalImageIO"]),

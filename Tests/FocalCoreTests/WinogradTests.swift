@@ -55,7 +55,7 @@ private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
         #expect(e4 < 1e-4)
     }
 
-    @Test(arguments: [(1, 3, 4, 4, 2), (2, 3, 7, 6, 4), (1, 5, 9, 11, 3), (2, 16, 16, 16, 8), (1, 4, 13, 10, 5)],
+    @Test(arguments: [(1, 3, 4, 4, 2), (2, 3, 7, 6, 4), (1, 5, 9, 11, 3), (2, 16, 16, 16, 8), (1, 4, 13, 10, 5), (1, 4, 33, 36, 3)],
           [2, 4])
     func matchesDirectConvolution(_ cfg: (Int, Int, Int, Int, Int), tile: Int) {
         let (n, cin, h, w, cout) = cfg

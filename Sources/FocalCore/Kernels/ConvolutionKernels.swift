@@ -1,4 +1,6 @@
+import CFocalKernels
 import Foundation
+
 // Convolution and transposed convolution by im2col + GEMM, forward and backward, on raw
 // contiguous buffers. No tape: `Ops/Convolution.swift` records these on it.
 //
@@ -240,7 +242,7 @@ extension Kernels {
 
     private static let useWinograd = ProcessInfo.processInfo.environment["FOCAL_CONV"] != "im2col"
 
-    /// Sum of `x [N, C, …]` over every axis but the channel axis 1 (Double accumulation, a
+    /// Sum of `x [N, C, …]` over every axis but the channel axis 1 (Float lanes within blocks, Double across them; a
     /// fixed order per channel: the same bits for any thread count). Returns `[C]`.
     public static func channelSums(_ x: Tensor, channels c: Int) -> Tensor {
         precondition(x.rank >= 2 && x.shape[1] == c, "channelSums: \(Shape.describe(x.shape)) has no \(c) channels on axis 1")
@@ -318,19 +320,10 @@ extension Kernels {
         Threading.parallelFor(count, grain: 1 << 18) { r in (p + r.lowerBound).update(repeating: 0, count: r.count) }
     }
 
-    /// Sum of `count` scalars in Double, in a fixed order.
+    /// Sum of `count` scalars in a fixed order (`focal_sum`: Float lanes within blocks of 256,
+    /// Double across them).
     @inline(__always)
-    static func sumDouble(_ p: UnsafePointer<Float>, count: Int) -> Double {
-        // Four interleaved Double accumulators, combined in a fixed order.
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-        var i = 0
-        while i + 4 <= count {
-            s0 += Double(p[i]); s1 += Double(p[i + 1]); s2 += Double(p[i + 2]); s3 += Double(p[i + 3])
-            i += 4
-        }
-        while i < count { s0 += Double(p[i]); i += 1 }
-        return (s0 + s1) + (s2 + s3)
-    }
+    static func sumDouble(_ p: UnsafePointer<Float>, count: Int) -> Double { focal_sum(p, count, 0) }
 }
 
 extension ConvGeometry {

@@ -1,8 +1,10 @@
+import CFocalKernels
 import Foundation
 
 // Fused normalisation kernels for `[N, C, H, W]` tensors. Instance normalisation normalises
 // each (sample, channel) plane on its own; batch normalisation each channel over all samples.
-// Both are "groups of planes" here: one fused forward pass per group (statistics in Double,
+// Both are "groups of planes" here: one fused forward pass per group (statistics by
+// the C kernels' sums, Float lanes within blocks of 256 and Double across them,
 // then the affine output) and one fused backward pass per group (the closed-form gradient),
 // groups in parallel. Every group is reduced by one thread in a fixed order, so results do
 // not depend on the thread count.
@@ -44,7 +46,7 @@ public struct NormalizationStatistics: Sendable {
 
 extension Kernels {
     /// Instance normalisation of `x [N, C, H, W]`: each (sample, channel) plane is normalised
-    /// by its own mean and biased variance over `H·W` (Double accumulation), then scaled by
+    /// by its own mean and biased variance over `H·W` (Float lanes within blocks, Double across them), then scaled by
     /// `weight[c]` and shifted by `bias[c]` (both `[C]`, optional):
     /// `y = (x − μ) / sqrt(σ² + eps) · γ + β`. Planes run in parallel. With `rectifyingInput`
     /// the input is `max(x, 0)` (a ReLU fused in: no rectified tensor is written).
@@ -70,7 +72,7 @@ extension Kernels {
     }
 
     /// Batch normalisation of `x [N, C, H, W]` per channel. With `running == nil` (training)
-    /// the channel's mean and biased variance over `N·H·W` are used (Double accumulation);
+    /// the channel's mean and biased variance over `N·H·W` are used (Float lanes within blocks, Double across them);
     /// otherwise the given running mean and variance (evaluation). Output
     /// `(x − μ) / sqrt(σ² + eps) · γ + β`. Channels run in parallel.
     public static func batchNorm2d(
@@ -154,7 +156,7 @@ extension Kernels {
         return (y, NormalizationStatistics(mean: mean, variance: variance, invStd: invStd))
     }
 
-    /// One fused pass per group: `Σ g` and `Σ g·x̂` in Double, then the input gradient.
+    /// One fused pass per group: `Σ g` and `Σ g·x̂` (Float lanes within blocks, Double across them), then the input gradient.
     static func normalizeBackward(
         _ x: Tensor, gradOutput: Tensor, groups: NormalizationGroups, weight: Tensor?, statistics: NormalizationStatistics,
         statisticsDependOnInput: Bool, inputGradient: Bool, weightGradient: Bool, biasGradient: Bool, rectify: Bool = false
@@ -239,45 +241,27 @@ extension Kernels {
                 biasGradient ? perChannel(sumG) : nil)
     }
 
-    /// `Σ read(x)` over `count` scalars, in Double (the accumulation order of `sumDouble`).
+    /// `Σ read(x)` over `count` scalars (`focal_sum`: Float lanes within blocks of 256,
+    /// Double across them).
     @inline(__always)
     static func inputSum<R: NormalizationInput>(_ p: UnsafePointer<Float>, count: Int, reading: R.Type) -> Double {
-        var s0 = 0.0, s1 = 0.0, s2 = 0.0, s3 = 0.0
-        var i = 0
-        while i + 4 <= count {
-            s0 += Double(R.read(p[i])); s1 += Double(R.read(p[i + 1]))
-            s2 += Double(R.read(p[i + 2])); s3 += Double(R.read(p[i + 3]))
-            i += 4
-        }
-        while i < count { s0 += Double(R.read(p[i])); i += 1 }
-        return (s0 + s1) + (s2 + s3)
+        focal_sum(p, count, R.rectifies ? 1 : 0)
     }
 
-    /// `Σ (read(x) − mean)²` over `count` scalars, in Double.
+    /// `Σ (read(x) − mean)²` over `count` scalars (`focal_centred_squares`).
     @inline(__always)
     static func centredSquares<R: NormalizationInput>(_ p: UnsafePointer<Float>, count: Int, mean: Double, reading: R.Type) -> Double {
-        var s0 = 0.0, s1 = 0.0
-        var i = 0
-        while i + 2 <= count {
-            let a = Double(R.read(p[i])) - mean, b = Double(R.read(p[i + 1])) - mean
-            s0 += a * a; s1 += b * b
-            i += 2
-        }
-        if i < count { let a = Double(R.read(p[i])) - mean; s0 += a * a }
-        return s0 + s1
+        focal_centred_squares(p, count, Float(mean), R.rectifies ? 1 : 0)
     }
 
-    /// `(Σ g, Σ g·x̂)` with `x̂ = (read(x) − mean)·invStd` over `count` scalars, in Double.
+    /// `(Σ g, Σ g·x̂)` with `x̂ = (read(x) − mean)·invStd` over `count` scalars
+    /// (`focal_gradient_sums`).
     @inline(__always)
     static func gradientSums<R: NormalizationInput>(_ g: UnsafePointer<Float>, _ x: UnsafePointer<Float>, count: Int, mean: Float,
                                                     invStd: Float, reading: R.Type) -> (Double, Double) {
-        var sg = 0.0, sgx = 0.0
-        for i in 0..<count {
-            let gv = Double(g[i])
-            sg += gv
-            sgx += gv * Double((R.read(x[i]) - mean) * invStd)
-        }
-        return (sg, sgx)
+        var sumG = 0.0, sumGX = 0.0
+        focal_gradient_sums(g, x, count, mean, invStd, R.rectifies ? 1 : 0, &sumG, &sumGX)
+        return (sumG, sumGX)
     }
 }
 
@@ -285,6 +269,8 @@ extension Kernels {
 protocol NormalizationInput {
     /// The value the normalisation sees for stored `x`.
     static func read(_ x: Float) -> Float
+    /// Whether `read` is `max(x, 0)` (the C kernels take it as a flag).
+    static var rectifies: Bool { get }
     /// The input gradient given its value `g` through the normalisation, at stored `x`.
     static func gate(_ x: Float, _ g: Float) -> Float
 }
@@ -292,11 +278,13 @@ protocol NormalizationInput {
 /// The input as stored.
 enum PlainInput: NormalizationInput {
     @inline(__always) static func read(_ x: Float) -> Float { x }
+    static var rectifies: Bool { false }
     @inline(__always) static func gate(_ x: Float, _ g: Float) -> Float { g }
 }
 
 /// `max(x, 0)` (NaN stays NaN, as `Kernels.relu`); the gradient passes where `x > 0`.
 enum RectifiedInput: NormalizationInput {
     @inline(__always) static func read(_ x: Float) -> Float { x < 0 ? 0 : x }
+    static var rectifies: Bool { true }
     @inline(__always) static func gate(_ x: Float, _ g: Float) -> Float { x > 0 ? g : 0 }
 }

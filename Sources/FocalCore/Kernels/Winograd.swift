@@ -538,6 +538,19 @@ public struct Winograd: Sendable {
                 let full = valid == 8 && (j0 + 8) * mm <= w
                 for q in 0..<mm {
                     let yy = i * mm + q
+                    if full && mm == 4 && yy < h {
+                        // Lane l of d[e][q] is row[4l + e]: 4×4 transposes of the row's
+                        // 4-float chunks, as in `inputTiles`.
+                        let raw = UnsafeRawPointer(plane + yy * w + j0 * 4)
+                        func chunk(_ k: Int) -> SIMD4<Float> { raw.loadUnaligned(fromByteOffset: 16 * k, as: SIMD4<Float>.self) }
+                        let (a0, a1, a2, a3) = Winograd.transposed(chunk(0), chunk(1), chunk(2), chunk(3))
+                        let (b0, b1, b2, b3) = Winograd.transposed(chunk(4), chunk(5), chunk(6), chunk(7))
+                        d[q] = Row(lowHalf: a0, highHalf: b0)
+                        d[8 + q] = Row(lowHalf: a1, highHalf: b1)
+                        d[16 + q] = Row(lowHalf: a2, highHalf: b2)
+                        d[24 + q] = Row(lowHalf: a3, highHalf: b3)
+                        continue
+                    }
                     for e in 0..<mm {
                         let slot = df + (e * 8 + q) * 8
                         if yy < h {
@@ -715,11 +728,14 @@ public struct Winograd: Sendable {
             }
             if let du {
                 // Block partials added in block order (fixed for any thread count).
+                // Each chunk of du is summed block by block (contiguous, vectorised runs; the
+                // chunk stays in L1), adding in the same order as element by element would.
                 Threading.parallelFor(uSize, grain: 4096) { r in
-                    for i in r {
-                        var acc: Float = accumulate ? du[i] : 0
-                        for blk in 0..<blocks { acc += partials[blk * uSize + i] }
-                        du[i] = acc
+                    let out = du + r.lowerBound, count = r.count
+                    if !accumulate { out.update(from: partials + r.lowerBound, count: count) }
+                    for blk in (accumulate ? 0 : 1)..<blocks {
+                        let part = partials + blk * uSize + r.lowerBound
+                        for i in 0..<count { out[i] += part[i] }
                     }
                 }
             }
