@@ -77,6 +77,35 @@ private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
         #expect(relativeError(dw!.scalars, rdw) < tolerance)
     }
 
+    /// Weights transformed once (as `conv2d` does for a training step) give the same bits as
+    /// weights transformed inside each call, on the unblocked and the blocked paths; and the
+    /// differentiable `conv2d`, which passes them from its forward to its backward pass,
+    /// matches the kernels called without them.
+    @Test(arguments: [(4, 3, 33, 36), (32, 32, 32, 32), (8, 8, 128, 128)])
+    func transformedWeightsAreReusedExactly(_ cfg: (Int, Int, Int, Int)) {
+        let (cin, cout, h, w) = cfg
+        var gen = RandomGenerator(seed: 21)
+        let x = Tensor(randomNormal: [1, cin, h, w], generator: &gen)
+        let k = Tensor(randomNormal: [cout, cin, 3, 3], generator: &gen) * 0.2
+        let b = Tensor(randomNormal: [cout], generator: &gen)
+        let g = Tensor(randomNormal: [1, cout, h, w], generator: &gen)
+        let wino = Winograd.f4, tw = wino.transformed(k)
+        #expect(wino.conv3x3(x, weight: k, bias: b, transformedWeights: tw).scalars == wino.conv3x3(x, weight: k, bias: b).scalars)
+        let reused = wino.conv3x3Backward(x, weight: k, gradOutput: g, inputGradient: true, weightGradient: true, transformedWeights: tw)
+        let fresh = wino.conv3x3Backward(x, weight: k, gradOutput: g, inputGradient: true, weightGradient: true)
+        #expect(reused.input!.scalars == fresh.input!.scalars)
+        #expect(reused.weight!.scalars == fresh.weight!.scalars)
+
+        let xs = x.requiringGradient("x"), ks = k.requiringGradient("k"), bs = b.requiringGradient("b")
+        let y = conv2d(xs, weight: ks, bias: bs, padding: 1)
+        (y * g).sum().backward()
+        let ref = Kernels.conv2dBackward(x, weight: k, gradOutput: g, stride: 1, padding: 1,
+                                         inputGradient: true, weightGradient: true, biasGradient: true)
+        #expect(y.scalars == Kernels.conv2d(x, weight: k, bias: b, stride: 1, padding: 1).scalars)
+        #expect(xs.grad!.scalars == ref.input!.scalars)
+        #expect(ks.grad!.scalars == ref.weight!.scalars)
+    }
+
     /// Large enough images take the cache-blocked forward path (blocks of tile rows).
     @Test(arguments: [2, 4]) func blockedForwardMatchesDirectConvolution(tile: Int) {
         let wino = tile == 2 ? Winograd.f2 : Winograd.f4

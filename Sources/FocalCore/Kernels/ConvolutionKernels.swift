@@ -11,13 +11,15 @@ import Foundation
 extension Kernels {
     /// Forward 2-D convolution (cross-correlation, as in PyTorch) of `x [N, Cin, H, W]` with
     /// `weight [Cout, Cin, kh, kw]` plus an optional `bias [Cout]`, with zero padding.
-    /// Returns `[N, Cout, Hout, Wout]`.
-    public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
+    /// Returns `[N, Cout, Hout, Wout]`. On the Winograd path (`winogradVariant`),
+    /// `transformedWeights` (from that variant's `transformed(weight)`) are used when given.
+    public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int,
+                              transformedWeights: Winograd.TransformedWeights? = nil) -> Tensor {
         precondition(x.rank == 4 && weight.rank == 4 && weight.shape[1] == x.shape[1] && (bias == nil || bias!.count == weight.shape[0]),
                      "Kernels.conv2d: input \(Shape.describe(x.shape)), weight \(Shape.describe(weight.shape)) and bias \(Shape.describe(bias?.shape ?? [])) do not match")
         recordWork(x, weight: weight, stride: stride, padding: padding, transposed: false, passes: 1)
         if let wino = winogradVariant(x: x, weight: weight, stride: stride, padding: padding) {
-            return wino.conv3x3(x, weight: weight, bias: bias)
+            return wino.conv3x3(x, weight: weight, bias: bias, transformedWeights: transformedWeights)
         }
         let (n, cin, cout) = (x.shape[0], x.shape[1], weight.shape[0])
         let g = ConvGeometry(channels: cin, height: x.shape[2], width: x.shape[3],
@@ -56,10 +58,11 @@ extension Kernels {
     /// `gradOutput [N, Cout, Hout, Wout]`; each is computed only when asked for.
     ///
     /// `dW = Σ_images g · colᵀ` (im2col recomputed, accumulated by the GEMM), `dx = col2im(Wᵀ · g)`,
-    /// `db = Σ g` over images and positions.
+    /// `db = Σ g` over images and positions. `transformedWeights` as in `conv2d`.
     public static func conv2dBackward(
         _ x: Tensor, weight: Tensor, gradOutput: Tensor, stride: Int, padding: Int,
-        inputGradient: Bool, weightGradient: Bool, biasGradient: Bool
+        inputGradient: Bool, weightGradient: Bool, biasGradient: Bool,
+        transformedWeights: Winograd.TransformedWeights? = nil
     ) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
         let (n, cin, cout) = (x.shape[0], x.shape[1], weight.shape[0])
         let g = ConvGeometry(channels: cin, height: x.shape[2], width: x.shape[3],
@@ -70,7 +73,8 @@ extension Kernels {
                    passes: (inputGradient ? 1 : 0) + (weightGradient ? 1 : 0))
         if let wino = winogradVariant(x: x, weight: weight, stride: stride, padding: padding) {
             let r = wino.conv3x3Backward(x, weight: weight, gradOutput: gradOutput,
-                                         inputGradient: inputGradient, weightGradient: weightGradient)
+                                         inputGradient: inputGradient, weightGradient: weightGradient,
+                                         transformedWeights: transformedWeights)
             return (r.input, r.weight, biasGradient ? channelSums(gradOutput.contiguous(), channels: cout) : nil)
         }
         let xc = x.contiguous(), wc = weight.contiguous(), gc = gradOutput.contiguous()

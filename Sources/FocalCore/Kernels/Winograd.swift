@@ -742,20 +742,57 @@ public struct Winograd: Sendable {
         }
     }
 
+    /// Weights `[cout, cin, 3, 3]` in the transformed domain, `U[p] = (G g Gᵀ)[p]` at the α²
+    /// positions. Made once by `transformed(_:)`, they serve `conv3x3` and `conv3x3Backward`
+    /// of the same weights: a training step then transforms each weight once, not twice.
+    public struct TransformedWeights: Sendable {
+        let storage: TensorStorage
+        let cout: Int, cin: Int, alpha: Int
+    }
+
+    /// `weight [cout, cin, 3, 3]` transformed for this variant.
+    public func transformed(_ weight: Tensor) -> TransformedWeights {
+        let (cout, cin) = (weight.shape[0], weight.shape[1])
+        precondition(weight.shape == [cout, cin, 3, 3], "Winograd.transformed: weight \(Shape.describe(weight.shape)) is not [Cout, Cin, 3, 3]")
+        let storage = TensorStorage(uninitializedCount: alpha * alpha * Winograd.weightStride(cout, cin))
+        let wc = weight.contiguous()
+        withExtendedLifetime(wc) { transformWeights(wc.basePointer, cout: cout, cin: cin, into: storage.pointer) }
+        return TransformedWeights(storage: storage, cout: cout, cin: cin, alpha: alpha)
+    }
+
+    /// Calls `body` with the transformed weights: those given (checked against `weight`) or,
+    /// without them, a scratch buffer filled by `transformWeights`.
+    private func withTransformedWeights<R>(_ weight: Tensor, _ given: TransformedWeights?,
+                                           _ body: (UnsafePointer<Float>) -> R) -> R {
+        let (cout, cin) = (weight.shape[0], weight.shape[1])
+        if let given {
+            precondition(given.cout == cout && given.cin == cin && given.alpha == alpha,
+                         "Winograd: transformed weights [\(given.cout), \(given.cin)] (α = \(given.alpha)) do not match weight \(Shape.describe(weight.shape)) (α = \(alpha))")
+            return withExtendedLifetime(given.storage) { body(given.storage.pointer) }
+        }
+        let wc = weight.contiguous()
+        return withExtendedLifetime(wc) {
+            ScratchBuffers.with(count: alpha * alpha * Winograd.weightStride(cout, cin)) { u in
+                transformWeights(wc.basePointer, cout: cout, cin: cin, into: u)
+                return body(u)
+            }
+        }
+    }
+
     /// Forward convolution of `x [n, cin, h, w]` with `weight [cout, cin, 3, 3]` (+ `bias`),
-    /// stride 1, padding 1. Returns `[n, cout, h, w]`.
-    public func conv3x3(_ x: Tensor, weight: Tensor, bias: Tensor?) -> Tensor {
+    /// stride 1, padding 1, using `transformedWeights` of `weight` when given. Returns
+    /// `[n, cout, h, w]`.
+    public func conv3x3(_ x: Tensor, weight: Tensor, bias: Tensor?, transformedWeights: TransformedWeights? = nil) -> Tensor {
         let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let cout = weight.shape[0]
         precondition(weight.shape == [cout, cin, 3, 3], "Winograd.conv3x3: weight \(Shape.describe(weight.shape)) for \(cin) input channels")
         let (ty, tx) = tiles(h, w)
         let t = ty * tx, p2 = alpha * alpha
-        let xc = x.contiguous(), wc = weight.contiguous(), bc = bias?.contiguous()
-        return withExtendedLifetime((xc, wc, bc)) {
+        let xc = x.contiguous(), bc = bias?.contiguous()
+        return withExtendedLifetime((xc, bc)) {
             Tensor(shape: [n, cout, h, w]) { out in
                 let ws = Winograd.weightStride(cout, cin)
-                ScratchBuffers.with(count: p2 * ws) { u in
-                    transformWeights(wc.basePointer, cout: cout, cin: cin, into: u)
+                withTransformedWeights(weight, transformedWeights) { u in
                     let vs = Winograd.positionStride(cin, t), ms = Winograd.positionStride(cout, t)
                     let br = blockRows(cin: cin, cout: cout, h: h, w: w)
                     if br > 0 {
@@ -781,54 +818,58 @@ public struct Winograd: Sendable {
         }
     }
 
-    /// Gradients of `conv3x3` with respect to its input and weight (either may be skipped).
+    /// Gradients of `conv3x3` with respect to its input and weight (either may be skipped),
+    /// using `transformedWeights` of `weight` when given (only the input gradient needs them).
     public func conv3x3Backward(
-        _ x: Tensor, weight: Tensor, gradOutput gy: Tensor, inputGradient: Bool, weightGradient: Bool
+        _ x: Tensor, weight: Tensor, gradOutput gy: Tensor, inputGradient: Bool, weightGradient: Bool,
+        transformedWeights: TransformedWeights? = nil
     ) -> (input: Tensor?, weight: Tensor?) {
         let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let cout = weight.shape[0]
         let (ty, tx) = tiles(h, w)
         let t = ty * tx, p2 = alpha * alpha
-        let xc = x.contiguous(), wc = weight.contiguous(), gc = gy.contiguous()
+        let xc = x.contiguous(), gc = gy.contiguous()
         var dx: Tensor? = nil, dw: Tensor? = nil
-        withExtendedLifetime((xc, wc, gc)) {
+        withExtendedLifetime((xc, gc)) {
             let dxStorage = inputGradient ? TensorStorage(uninitializedCount: n * cin * h * w) : nil
             let dwStorage = weightGradient ? TensorStorage(uninitializedCount: cout * cin * 9) : nil
             let ws = Winograd.weightStride(cout, cin)
-            ScratchBuffers.with(count: 2 * p2 * ws) { u in
-                let du = u + p2 * ws
-                if inputGradient { transformWeights(wc.basePointer, cout: cout, cin: cin, into: u) }
-                let br = blockRows(cin: cin, cout: cout, h: h, w: w)
-                if br > 0 {
-                    for b in 0..<n {
-                        backwardBlocked(xc.basePointer + b * cin * h * w, gc.basePointer + b * cout * h * w, cin: cin, cout: cout,
-                                        h: h, w: w, u: inputGradient ? UnsafePointer(u) : nil, du: weightGradient ? du : nil,
-                                        accumulate: b > 0, dx: dxStorage.map { $0.pointer + b * cin * h * w }, blockRows: br)
-                    }
-                    if let dwStorage { inverseTransformWeights(du, cout: cout, cin: cin, into: dwStorage.pointer) }
-                    return
-                }
-                let vs = Winograd.positionStride(cin, t), ms = Winograd.positionStride(cout, t)
-                ScratchBuffers.with(count: p2 * vs) { v in
-                    ScratchBuffers.with(count: p2 * ms) { dm in
+            ScratchBuffers.with(count: weightGradient ? p2 * ws : 1) { du in
+                // `u` (the transformed weights) is needed for the input gradient only.
+                let run = { (u: UnsafePointer<Float>?) in
+                    let br = blockRows(cin: cin, cout: cout, h: h, w: w)
+                    if br > 0 {
                         for b in 0..<n {
-                            transformOutputGradient(gc.basePointer + b * cout * h * w, cout: cout, h: h, w: w, into: dm)
-                            if weightGradient {
-                                transformInput(xc.basePointer + b * cin * h * w, cin: cin, h: h, w: w, into: v)
-                                BLAS.sgemmBatched(count: p2, transB: true, m: cout, n: cin, k: t, a: dm, lda: t, strideA: ms,
-                                                  b: v, ldb: t, strideB: vs, beta: b == 0 ? 0 : 1,
-                                                  c: du, ldc: cin, strideC: ws)
-                            }
-                            if let dxStorage {
-                                // dV[p] = U[p]ᵀ · dM[p], reusing v as the dV buffer.
-                                BLAS.sgemmBatched(count: p2, transA: true, m: cin, n: t, k: cout, a: u, lda: cin, strideA: ws,
-                                                  b: dm, ldb: t, strideB: ms, c: v, ldc: t, strideC: vs)
-                                transformInputGradient(v, cin: cin, h: h, w: w, into: dxStorage.pointer + b * cin * h * w)
-                            }
+                            backwardBlocked(xc.basePointer + b * cin * h * w, gc.basePointer + b * cout * h * w, cin: cin, cout: cout,
+                                            h: h, w: w, u: u, du: weightGradient ? du : nil,
+                                            accumulate: b > 0, dx: dxStorage.map { $0.pointer + b * cin * h * w }, blockRows: br)
                         }
                         if let dwStorage { inverseTransformWeights(du, cout: cout, cin: cin, into: dwStorage.pointer) }
+                        return
+                    }
+                    let vs = Winograd.positionStride(cin, t), ms = Winograd.positionStride(cout, t)
+                    ScratchBuffers.with(count: p2 * vs) { v in
+                        ScratchBuffers.with(count: p2 * ms) { dm in
+                            for b in 0..<n {
+                                transformOutputGradient(gc.basePointer + b * cout * h * w, cout: cout, h: h, w: w, into: dm)
+                                if weightGradient {
+                                    transformInput(xc.basePointer + b * cin * h * w, cin: cin, h: h, w: w, into: v)
+                                    BLAS.sgemmBatched(count: p2, transB: true, m: cout, n: cin, k: t, a: dm, lda: t, strideA: ms,
+                                                      b: v, ldb: t, strideB: vs, beta: b == 0 ? 0 : 1,
+                                                      c: du, ldc: cin, strideC: ws)
+                                }
+                                if let dxStorage {
+                                    // dV[p] = U[p]ᵀ · dM[p], reusing v as the dV buffer.
+                                    BLAS.sgemmBatched(count: p2, transA: true, m: cin, n: t, k: cout, a: u!, lda: cin, strideA: ws,
+                                                      b: dm, ldb: t, strideB: ms, c: v, ldc: t, strideC: vs)
+                                    transformInputGradient(v, cin: cin, h: h, w: w, into: dxStorage.pointer + b * cin * h * w)
+                                }
+                            }
+                            if let dwStorage { inverseTransformWeights(du, cout: cout, cin: cin, into: dwStorage.pointer) }
+                        }
                     }
                 }
+                if inputGradient { withTransformedWeights(weight, transformedWeights) { run($0) } } else { run(nil) }
             }
             if let dxStorage { dx = Tensor(storage: dxStorage, shape: [n, cin, h, w]) }
             if let dwStorage { dw = Tensor(storage: dwStorage, shape: [cout, cin, 3, 3]) }

@@ -8,8 +8,10 @@
 /// `y[n, o, i, j] = bias[o] + Σ_{c, u, v} weight[o, c, u, v] · x[n, c, i·stride − padding + u, j·stride − padding + v]`
 ///
 /// The output is `[N, Cout, (H + 2·padding − kh) / stride + 1, (W + 2·padding − kw) / stride + 1]`
-/// (floor). Computed by im2col and one GEMM per image (blocks of output rows for large images);
-/// differentiable with respect to `x`, `weight` and `bias`.
+/// (floor). Computed by Winograd's F(4×4, 3×3) where `Kernels.winogradVariant` chooses it (3×3,
+/// stride 1, padding 1, large enough images and channel counts), otherwise by im2col and one
+/// GEMM per image (blocks of output rows for large images); differentiable with respect to `x`,
+/// `weight` and `bias`.
 ///
 /// Preconditions (this is a low-level op; layers validate user input): ranks, matching input
 /// channels, `stride ≥ 1`, `padding ≥ 0`, and a kernel no larger than the padded image.
@@ -24,13 +26,20 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int
                  "conv2d: kernel \(weight.shape[2])×\(weight.shape[3]) larger than input \(Shape.describe(x.shape)) padded by \(padding)")
     precondition(x.count > 0 && weight.count > 0, "conv2d: empty input \(Shape.describe(x.shape)) or weight \(Shape.describe(weight.shape))")
     let xd = x.contiguous().detached(), wd = weight.contiguous().detached()
-    let y = Kernels.conv2d(xd, weight: wd, bias: bias?.detached(), stride: stride, padding: padding)
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
+    // On the Winograd path the weights are transformed once, for the forward pass and for the
+    // input gradient of the backward pass.
+    let transformed = Kernels.winogradVariant(x: xd, weight: wd, stride: stride, padding: padding).map { $0.transformed(wd) }
+    let y = Kernels.conv2d(xd, weight: wd, bias: bias?.detached(), stride: stride, padding: padding,
+                           transformedWeights: transformed)
     let inputs = bias.map { [x, weight, $0] } ?? [x, weight]
     let hasBias = bias != nil
+    // The backward pass keeps the transformed weights only when it needs them.
+    let kept = needX && GradMode.isEnabled ? transformed : nil
     return Tensor.record("conv2d", output: y, inputs: inputs) { g in
         let r = Kernels.conv2dBackward(xd, weight: wd, gradOutput: g, stride: stride, padding: padding,
-                                       inputGradient: needX, weightGradient: needW, biasGradient: needB)
+                                       inputGradient: needX, weightGradient: needW, biasGradient: needB,
+                                       transformedWeights: kept)
         return hasBias ? [r.input, r.weight, r.bias] : [r.input, r.weight]
     }
 }
