@@ -606,7 +606,10 @@ public struct Winograd: Sendable {
                             edge.initialize(repeating: 0, count: 36)
                             Winograd.addTileRows(o + q * 8, at: edge)
                             let lo = max(0, -xFirst), hi = min(4 * valid + 2, w - xFirst)
+                            // Scalars up to a multiple of 4, then vectors: loads that match the
+                            // buffer's 16-byte stores (a straddling load stalls on them).
                             var k = lo
+                            while k < hi && k % 4 != 0 { row[xFirst + k] += edge[k]; k += 1 }
                             while k + 4 <= hi {
                                 Winograd.addVector(UnsafeRawPointer(edge + k).loadUnaligned(as: SIMD4<Float>.self), at: row + xFirst + k)
                                 k += 4
