@@ -214,6 +214,17 @@ public struct Winograd: Sendable {
          SIMD4(r0[2], r1[2], r2[2], r3[2]), SIMD4(r0[3], r1[3], r2[3], r3[3]))
     }
 
+    /// Columns 0…3 of eight 4-wide tiles side by side at `p` (32 floats): lane l of the e-th
+    /// vector is `p[4l + e]`, made by 4×4 transposes of the 4-float chunks.
+    @inline(__always) static func tileColumns(_ p: UnsafePointer<Float>) -> (Row, Row, Row, Row) {
+        let raw = UnsafeRawPointer(p)
+        func chunk(_ k: Int) -> SIMD4<Float> { raw.loadUnaligned(fromByteOffset: 16 * k, as: SIMD4<Float>.self) }
+        let (a0, a1, a2, a3) = transposed(chunk(0), chunk(1), chunk(2), chunk(3))
+        let (b0, b1, b2, b3) = transposed(chunk(4), chunk(5), chunk(6), chunk(7))
+        return (Row(lowHalf: a0, highHalf: b0), Row(lowHalf: a1, highHalf: b1),
+                Row(lowHalf: a2, highHalf: b2), Row(lowHalf: a3, highHalf: b3))
+    }
+
     /// Adds one row of eight 6-wide F(4,3) input-gradient tiles (`v[e]`, lane l = tile l, for
     /// columns e = 0…5) at `p`: tile l covers `p[4l ..< 4l + 6]`, so neighbours overlap by two.
     /// Columns 0…3 are the interleave of four vectors (32 consecutive floats), columns 4 and 5
@@ -371,20 +382,10 @@ public struct Winograd: Sendable {
                 for q in 0..<al {
                     let line = lb + q * ll + base
                     if mm == 4 {
-                        // Lane l of d[e][q] is line[4l + e]: 4×4 transposes of the line's
-                        // 4-float chunks (the line buffer is padded past the last tile).
-                        let raw = UnsafeRawPointer(line)
-                        func chunk(_ k: Int) -> SIMD4<Float> { raw.loadUnaligned(fromByteOffset: 16 * k, as: SIMD4<Float>.self) }
-                        let (a0, a1, a2, a3) = Winograd.transposed(chunk(0), chunk(1), chunk(2), chunk(3))
-                        let (b0, b1, b2, b3) = Winograd.transposed(chunk(4), chunk(5), chunk(6), chunk(7))
-                        let (c0, c1, _, _) = Winograd.transposed(chunk(1), chunk(2), chunk(3), chunk(4))
-                        let (e0, e1, _, _) = Winograd.transposed(chunk(5), chunk(6), chunk(7), chunk(8))
-                        d[q] = Row(lowHalf: a0, highHalf: b0)
-                        d[8 + q] = Row(lowHalf: a1, highHalf: b1)
-                        d[16 + q] = Row(lowHalf: a2, highHalf: b2)
-                        d[24 + q] = Row(lowHalf: a3, highHalf: b3)
-                        d[32 + q] = Row(lowHalf: c0, highHalf: e0)
-                        d[40 + q] = Row(lowHalf: c1, highHalf: e1)
+                        // Lane l of d[e][q] is line[4l + e]; columns 4 and 5 are columns 0
+                        // and 1 one tile further (the line buffer is padded past the last tile).
+                        (d[q], d[8 + q], d[16 + q], d[24 + q]) = Winograd.tileColumns(line)
+                        (d[32 + q], d[40 + q], _, _) = Winograd.tileColumns(line + 4)
                         continue
                     }
                     for e in 0..<al {
@@ -539,16 +540,8 @@ public struct Winograd: Sendable {
                 for q in 0..<mm {
                     let yy = i * mm + q
                     if full && mm == 4 && yy < h {
-                        // Lane l of d[e][q] is row[4l + e]: 4×4 transposes of the row's
-                        // 4-float chunks, as in `inputTiles`.
-                        let raw = UnsafeRawPointer(plane + yy * w + j0 * 4)
-                        func chunk(_ k: Int) -> SIMD4<Float> { raw.loadUnaligned(fromByteOffset: 16 * k, as: SIMD4<Float>.self) }
-                        let (a0, a1, a2, a3) = Winograd.transposed(chunk(0), chunk(1), chunk(2), chunk(3))
-                        let (b0, b1, b2, b3) = Winograd.transposed(chunk(4), chunk(5), chunk(6), chunk(7))
-                        d[q] = Row(lowHalf: a0, highHalf: b0)
-                        d[8 + q] = Row(lowHalf: a1, highHalf: b1)
-                        d[16 + q] = Row(lowHalf: a2, highHalf: b2)
-                        d[24 + q] = Row(lowHalf: a3, highHalf: b3)
+                        // Lane l of d[e][q] is row[4l + e].
+                        (d[q], d[8 + q], d[16 + q], d[24 + q]) = Winograd.tileColumns(plane + yy * w + j0 * 4)
                         continue
                     }
                     for e in 0..<mm {
