@@ -246,8 +246,9 @@ extension Kernels {
 
     private static let useWinograd = ProcessInfo.processInfo.environment["FOCAL_CONV"] != "im2col"
 
-    /// Sum of `x [N, C, …]` over every axis but the channel axis 1 (Float lanes within blocks, Double across them; a
-    /// fixed order per channel: the same bits for any thread count). Returns `[C]`.
+    /// Sum of `x [N, C, …]` over every axis but the channel axis 1 (`focal_sum`: Float lanes
+    /// within blocks, Double across them; a fixed order per channel: the same bits for any
+    /// thread count). Returns `[C]`.
     public static func channelSums(_ x: Tensor, channels c: Int) -> Tensor {
         precondition(x.rank >= 2 && x.shape[1] == c, "channelSums: \(Shape.describe(x.shape)) has no \(c) channels on axis 1")
         let xc = x.contiguous()
@@ -258,7 +259,7 @@ extension Kernels {
                 Threading.parallelFor(c, grain: max(1, 32_768 / max(n * plane, 1))) { range in
                     for ch in range {
                         var total = 0.0
-                        for b in 0..<n { total += sumDouble(src + (b * c + ch) * plane, count: plane) }
+                        for b in 0..<n { total += focal_sum(src + (b * c + ch) * plane, plane, 0) }
                         dst[ch] = Float(total)
                     }
                 }
@@ -324,10 +325,6 @@ extension Kernels {
         Threading.parallelFor(count, grain: 1 << 18) { r in (p + r.lowerBound).update(repeating: 0, count: r.count) }
     }
 
-    /// Sum of `count` scalars in a fixed order (`focal_sum`: Float lanes within blocks of 256,
-    /// Double across them).
-    @inline(__always)
-    static func sumDouble(_ p: UnsafePointer<Float>, count: Int) -> Double { focal_sum(p, count, 0) }
 }
 
 extension ConvGeometry {

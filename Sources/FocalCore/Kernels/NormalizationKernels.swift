@@ -3,10 +3,9 @@ import Foundation
 
 // Fused normalisation kernels for `[N, C, H, W]` tensors. Instance normalisation normalises
 // each (sample, channel) plane on its own; batch normalisation each channel over all samples.
-// Both are "groups of planes" here: one fused forward pass per group (statistics by
-// the C kernels' sums, Float lanes within blocks of 256 and Double across them,
-// then the affine output) and one fused backward pass per group (the closed-form gradient),
-// groups in parallel. Every group is reduced by one thread in a fixed order, so results do
+// Both are "groups of planes" here: one fused forward pass per group (statistics by the C
+// kernels' sums, Float lanes within blocks of 256 and Double across them, then the affine
+// output) and one fused backward pass per group (the closed-form gradient), groups in parallel. Every group is reduced by one thread in a fixed order, so results do
 // not depend on the thread count.
 
 /// Which planes of an `[N, C, H, W]` tensor are normalised together.
@@ -46,8 +45,8 @@ public struct NormalizationStatistics: Sendable {
 
 extension Kernels {
     /// Instance normalisation of `x [N, C, H, W]`: each (sample, channel) plane is normalised
-    /// by its own mean and biased variance over `H·W` (Float lanes within blocks, Double across them), then scaled by
-    /// `weight[c]` and shifted by `bias[c]` (both `[C]`, optional):
+    /// by its own mean and biased variance over `H·W` (Float lanes within blocks, Double across
+    /// them), then scaled by `weight[c]` and shifted by `bias[c]` (both `[C]`, optional):
     /// `y = (x − μ) / sqrt(σ² + eps) · γ + β`. Planes run in parallel. With `rectifyingInput`
     /// the input is `max(x, 0)` (a ReLU fused in: no rectified tensor is written).
     public static func instanceNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float,
@@ -72,8 +71,8 @@ extension Kernels {
     }
 
     /// Batch normalisation of `x [N, C, H, W]` per channel. With `running == nil` (training)
-    /// the channel's mean and biased variance over `N·H·W` are used (Float lanes within blocks, Double across them);
-    /// otherwise the given running mean and variance (evaluation). Output
+    /// the channel's mean and biased variance over `N·H·W` are used (Float lanes within blocks,
+    /// Double across them); otherwise the given running mean and variance (evaluation). Output
     /// `(x − μ) / sqrt(σ² + eps) · γ + β`. Channels run in parallel.
     public static func batchNorm2d(
         _ x: Tensor, weight: Tensor?, bias: Tensor?, running: (mean: Tensor, variance: Tensor)?, eps: Float
@@ -156,7 +155,8 @@ extension Kernels {
         return (y, NormalizationStatistics(mean: mean, variance: variance, invStd: invStd))
     }
 
-    /// One fused pass per group: `Σ g` and `Σ g·x̂` (Float lanes within blocks, Double across them), then the input gradient.
+    /// One fused pass per group: `Σ g` and `Σ g·x̂` (Float lanes within blocks, Double across
+    /// them), then the input gradient.
     static func normalizeBackward(
         _ x: Tensor, gradOutput: Tensor, groups: NormalizationGroups, weight: Tensor?, statistics: NormalizationStatistics,
         statisticsDependOnInput: Bool, inputGradient: Bool, weightGradient: Bool, biasGradient: Bool, rectify: Bool = false

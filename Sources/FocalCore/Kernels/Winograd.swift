@@ -723,9 +723,8 @@ public struct Winograd: Sendable {
                 }
             }
             if let du {
-                // Block partials added in block order (fixed for any thread count).
-                // Each chunk of du is summed block by block (contiguous, vectorised runs; the
-                // chunk stays in L1), adding in the same order as element by element would.
+                // Block partials added in block order (fixed for any thread count), a chunk of du
+                // at a time: contiguous, vectorised runs while the chunk stays in L1.
                 Threading.parallelFor(uSize, grain: 4096) { r in
                     let out = du + r.lowerBound, count = r.count
                     if !accumulate { out.update(from: partials + r.lowerBound, count: count) }
