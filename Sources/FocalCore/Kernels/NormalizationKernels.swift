@@ -5,8 +5,9 @@ import Foundation
 // each (sample, channel) plane on its own; batch normalisation each channel over all samples.
 // Both are "groups of planes" here: one fused forward pass per group (statistics by the C
 // kernels' sums, Float lanes within blocks of 256 and Double across them, then the affine
-// output) and one fused backward pass per group (the closed-form gradient), groups in parallel. Every group is reduced by one thread in a fixed order, so results do
-// not depend on the thread count.
+// output) and one fused backward pass per group (the closed-form gradient), groups in parallel.
+// Every group is reduced by one thread in a fixed order, so results do not depend on the
+// thread count.
 
 /// Which planes of an `[N, C, H, W]` tensor are normalised together.
 struct NormalizationGroups {
