@@ -1,3 +1,5 @@
+import CFocalKernels
+
 /// 3×3 convolution (stride 1, padding 1) by Winograd's minimal filtering F(m×m, 3×3)
 /// (Lavin & Gray, "Fast Algorithms for Convolutional Neural Networks", CVPR 2016), with
 /// m = 2 (4×4 tiles) or m = 4 (6×6 tiles).
@@ -9,6 +11,11 @@
 /// stays in the transformed domain: `dM = A dY Aᵀ`, `dU[p] = dM[p] · V[p]ᵀ`, `dg = Gᵀ dU G`,
 /// `dV[p] = U[p]ᵀ · dM[p]`, `dx = B dV Bᵀ` (overlapping tiles added). The arithmetic is exact
 /// in real numbers; its Float32 error against direct convolution is measured in the tests.
+///
+/// F(4,3)'s tile transforms (input, output, output gradient, input gradient) run in the C
+/// kernels `focal_wino4_*` (built for AVX2 and the baseline, chosen at load time; see
+/// Docs/Performance.md); the Swift tile code below serves F(2,3). Blocking, threads, the GEMMs
+/// and the filter transforms are here for both.
 public struct Winograd: Sendable {
     /// Output tile size m.
     public let m: Int
@@ -52,8 +59,7 @@ public struct Winograd: Sendable {
     /// instance is made locally in each transform — a `static let` would cost a lazy-init
     /// check (`swift_once`) on every use in the hot loops.
     private struct Coefficients {
-        let zero = Row(repeating: 0), two = Row(repeating: 2), four = Row(repeating: 4)
-        let five = Row(repeating: 5), eight = Row(repeating: 8), quarter = Row(repeating: 0.25)
+        let quarter = Row(repeating: 0.25)
         let sixth = Row(repeating: 1.0 / 6), minusSixth = Row(repeating: -1.0 / 6)
         let twelfth = Row(repeating: 1.0 / 12), twentyFourth = Row(repeating: 1.0 / 24)
         let half = Row(repeating: 0.5)
@@ -61,87 +67,28 @@ public struct Winograd: Sendable {
 
 
     // One-dimensional transforms, applied to whole rows at once (each lane is a column).
-    // F(4,3): interpolation points 0, ±1, ±2, ∞. F(2,3): 0, ±1, ∞.
+    // F(4,3): interpolation points 0, ±1, ±2, ∞. F(2,3): 0, ±1, ∞. The tile transforms (B, A)
+    // are here for F(2,3) only: F(4,3)'s run in C (`CFocalKernels/winograd4.c`). The filter
+    // transforms (G) serve both.
 
-    /// y = Bᵀ x (α → α).
+    /// y = Bᵀ x (4 → 4).
     @inline(__always) private func bt(_ x: Rows, _ y: Rows) {
-        let K = Coefficients()
-        if m == 4 {
-            let x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5]
-            let f4: Row = x1 * K.four, f2: Row = x1 * K.two, t2: Row = x4 - x2
-            let fx2: Row = x2 * K.four, tx3: Row = x3 * K.two
-            let e0: Row = x0 * K.four, e1: Row = x2 * K.five
-            y[0] = e0 - e1 + x4
-            let p34: Row = x3 + x4, m34: Row = x4 - x3
-            y[1] = p34 - f4 - fx2
-            y[2] = m34 + f4 - fx2
-            let d31: Row = tx3 - f2
-            y[3] = t2 + d31
-            y[4] = t2 - d31
-            let e3: Row = x3 * K.five
-            y[5] = f4 - e3 + x5
-        } else {
-            y[0] = x[0] - x[2]; y[1] = x[1] + x[2]; y[2] = x[2] - x[1]; y[3] = x[1] - x[3]
-        }
+        y[0] = x[0] - x[2]; y[1] = x[1] + x[2]; y[2] = x[2] - x[1]; y[3] = x[1] - x[3]
     }
 
-    /// y = B x (α → α), the transpose of `bt`.
+    /// y = B x (4 → 4), the transpose of `bt`.
     @inline(__always) private func b(_ x: Rows, _ y: Rows) {
-        let K = Coefficients()
-        if m == 4 {
-            let x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5]
-            let d21: Row = x2 - x1, d43: Row = x4 - x3, s12: Row = x1 + x2, s34: Row = x3 + x4
-            y[0] = x0 * K.four
-            let a1: Row = d21 * K.four, b1: Row = d43 * K.two, c1: Row = x5 * K.four
-            y[1] = a1 + b1 + c1
-            let a2: Row = x0 * K.five, b2: Row = s12 * K.four
-            y[2] = K.zero - a2 - b2 - s34
-            let b3: Row = d43 * K.two, c3: Row = x5 * K.five
-            y[3] = K.zero - d21 - b3 - c3
-            let s: Row = x0 + s12
-            y[4] = s + s34
-            y[5] = x5
-        } else {
-            y[0] = x[0]; y[1] = x[1] - x[2] + x[3]; y[2] = -x[0] + x[1] + x[2]; y[3] = -x[3]
-        }
+        y[0] = x[0]; y[1] = x[1] - x[2] + x[3]; y[2] = -x[0] + x[1] + x[2]; y[3] = -x[3]
     }
 
-    /// y = Aᵀ x (α → m).
+    /// y = Aᵀ x (4 → 2).
     @inline(__always) private func at(_ x: Rows, _ y: Rows) {
-        let K = Coefficients()
-        if m == 4 {
-            let x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5]
-            let s12: Row = x1 + x2, d12: Row = x1 - x2, s34: Row = x3 + x4, d34: Row = x3 - x4
-            let s: Row = x0 + s12
-            y[0] = s + s34
-            let e1: Row = d34 * K.two
-            y[1] = d12 + e1
-            let e2: Row = s34 * K.four
-            y[2] = s12 + e2
-            let e3: Row = d34 * K.eight
-            y[3] = d12 + e3 + x5
-        } else {
-            y[0] = x[0] + x[1] + x[2]; y[1] = x[1] - x[2] - x[3]
-        }
+        y[0] = x[0] + x[1] + x[2]; y[1] = x[1] - x[2] - x[3]
     }
 
-    /// y = A x (m → α), the transpose of `at`.
+    /// y = A x (2 → 4), the transpose of `at`.
     @inline(__always) private func a(_ x: Rows, _ y: Rows) {
-        let K = Coefficients()
-        if m == 4 {
-            let x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3]
-            let e02: Row = x0 + x2, o13: Row = x1 + x3
-            y[0] = x0
-            y[1] = e02 + o13
-            y[2] = e02 - o13
-            let f2: Row = x2 * K.four, t1: Row = x1 * K.two, t3: Row = x3 * K.eight
-            let ev: Row = x0 + f2, od: Row = t1 + t3
-            y[3] = ev + od
-            y[4] = ev - od
-            y[5] = x3
-        } else {
-            y[0] = x[0]; y[1] = x[0] + x[1]; y[2] = x[0] - x[1]; y[3] = -x[1]
-        }
+        y[0] = x[0]; y[1] = x[0] + x[1]; y[2] = x[0] - x[1]; y[3] = -x[1]
     }
 
     /// y = G x (3 → α).
@@ -204,73 +151,6 @@ public struct Winograd: Sendable {
         for i in 0..<m1 { for e in 0..<n2 { o[i * 8 + e] = s[e * 8 + i] } }
         for i in 0..<m1 { t2(o + i * 8, s + i * 8) }              // s[i][j]
         for i in 0..<m1 { for j in 0..<8 { o[i * 8 + j] = s[i * 8 + j] } }
-    }
-
-    /// The 4×4 transpose of the rows `r0…r3`: `(c0, c1, c2, c3)` with `c_j[k] = r_k[j]`.
-    @inline(__always) static func transposed(
-        _ r0: SIMD4<Float>, _ r1: SIMD4<Float>, _ r2: SIMD4<Float>, _ r3: SIMD4<Float>
-    ) -> (SIMD4<Float>, SIMD4<Float>, SIMD4<Float>, SIMD4<Float>) {
-        (SIMD4(r0[0], r1[0], r2[0], r3[0]), SIMD4(r0[1], r1[1], r2[1], r3[1]),
-         SIMD4(r0[2], r1[2], r2[2], r3[2]), SIMD4(r0[3], r1[3], r2[3], r3[3]))
-    }
-
-    /// Columns 0…3 of eight 4-wide tiles side by side at `p` (32 floats): lane l of the e-th
-    /// vector is `p[4l + e]`, made by 4×4 transposes of the 4-float chunks.
-    @inline(__always) static func tileColumns(_ p: UnsafePointer<Float>) -> (Row, Row, Row, Row) {
-        let raw = UnsafeRawPointer(p)
-        func chunk(_ k: Int) -> SIMD4<Float> { raw.loadUnaligned(fromByteOffset: 16 * k, as: SIMD4<Float>.self) }
-        let (a0, a1, a2, a3) = transposed(chunk(0), chunk(1), chunk(2), chunk(3))
-        let (b0, b1, b2, b3) = transposed(chunk(4), chunk(5), chunk(6), chunk(7))
-        return (Row(lowHalf: a0, highHalf: b0), Row(lowHalf: a1, highHalf: b1),
-                Row(lowHalf: a2, highHalf: b2), Row(lowHalf: a3, highHalf: b3))
-    }
-
-    /// Adds one row of eight 6-wide F(4,3) input-gradient tiles (`v[e]`, lane l = tile l, for
-    /// columns e = 0…5) at `p`: tile l covers `p[4l ..< 4l + 6]`, so neighbours overlap by two.
-    /// Columns 0…3 are the interleave of four vectors (32 consecutive floats), columns 4 and 5
-    /// are added over the next tile's first two; writes `p[0 ..< 34]`.
-    @inline(__always) static func addTileRows(_ v: Rows, at p: UnsafeMutablePointer<Float>) {
-        let zero = SIMD4<Float>()
-        addInterleaved(v[0].lowHalf, v[1].lowHalf, v[2].lowHalf, v[3].lowHalf, at: p)
-        addInterleaved(v[0].highHalf, v[1].highHalf, v[2].highHalf, v[3].highHalf, at: p + 16)
-        addInterleaved(v[4].lowHalf, v[5].lowHalf, zero, zero, at: p + 4)
-        let (t4, t5, t6, _) = transposed(v[4].highHalf, v[5].highHalf, zero, zero)
-        addVector(t4, at: p + 20)
-        addVector(t5, at: p + 24)
-        addVector(t6, at: p + 28)
-        p[32] += v[4][7]
-        p[33] += v[5][7]
-    }
-
-    /// `p[k] += v[k]` for k in 0..<4.
-    @inline(__always) static func addVector(_ v: SIMD4<Float>, at p: UnsafeMutablePointer<Float>) {
-        let raw = UnsafeMutableRawPointer(p)
-        raw.storeBytes(of: raw.loadUnaligned(as: SIMD4<Float>.self) + v, as: SIMD4<Float>.self)
-    }
-
-    /// `p[4k + j] += c_j[k]` for k, j in 0..<4 (16 consecutive floats).
-    @inline(__always) static func addInterleaved(
-        _ c0: SIMD4<Float>, _ c1: SIMD4<Float>, _ c2: SIMD4<Float>, _ c3: SIMD4<Float>, at p: UnsafeMutablePointer<Float>
-    ) {
-        let (t0, t1, t2, t3) = transposed(c0, c1, c2, c3)
-        addVector(t0, at: p)
-        addVector(t1, at: p + 4)
-        addVector(t2, at: p + 8)
-        addVector(t3, at: p + 12)
-    }
-
-    /// `p[4k + j] = c_j[k] + add[j]` for k, j in 0..<4: the 4×4 transpose of the columns
-    /// `c0…c3`, stored as 16 consecutive floats.
-    @inline(__always) static func storeInterleaved(
-        _ c0: SIMD4<Float>, _ c1: SIMD4<Float>, _ c2: SIMD4<Float>, _ c3: SIMD4<Float>, plus add: SIMD4<Float>,
-        at p: UnsafeMutablePointer<Float>
-    ) {
-        let (t0, t1, t2, t3) = transposed(c0, c1, c2, c3)
-        let raw = UnsafeMutableRawPointer(p)
-        raw.storeBytes(of: t0 + add, as: SIMD4<Float>.self)
-        raw.storeBytes(of: t1 + add, toByteOffset: 16, as: SIMD4<Float>.self)
-        raw.storeBytes(of: t2 + add, toByteOffset: 32, as: SIMD4<Float>.self)
-        raw.storeBytes(of: t3 + add, toByteOffset: 48, as: SIMD4<Float>.self)
     }
 
     /// Lanes `0..<valid` of `v` stored at `p`, `p + 1`, … (all 8 with one vector store when full).
@@ -364,6 +244,9 @@ public struct Winograd: Sendable {
     @inline(__always)
     func inputTiles(_ plane: UnsafePointer<Float>, h: Int, w: Int, rows: Range<Int>, into vc: UnsafeMutablePointer<Float>,
                     pstride: Int, tileBase: Int, lines lb: UnsafeMutablePointer<Float>, _ d: Rows, _ s: Rows, _ o: Rows) {
+        if m == 4 {
+            return focal_wino4_input_tiles(plane, h, w, rows.lowerBound, rows.upperBound, vc, pstride, tileBase, lb)
+        }
         let tx = tiles(h, w).1, al = alpha, mm = m
         let ll = lineLength(w)
         for i in rows {
@@ -381,13 +264,6 @@ public struct Winograd: Sendable {
                 let base = j0 * mm
                 for q in 0..<al {
                     let line = lb + q * ll + base
-                    if mm == 4 {
-                        // Lane l of d[e][q] is line[4l + e]; columns 4 and 5 are columns 0
-                        // and 1 one tile further (the line buffer is padded past the last tile).
-                        (d[q], d[8 + q], d[16 + q], d[24 + q]) = Winograd.tileColumns(line)
-                        (d[32 + q], d[40 + q], _, _) = Winograd.tileColumns(line + 4)
-                        continue
-                    }
                     for e in 0..<al {
                         let p0 = line + e
                         d[e * 8 + q] = Row(p0[0], p0[mm], p0[2 * mm], p0[3 * mm], p0[4 * mm], p0[5 * mm], p0[6 * mm], p0[7 * mm])
@@ -407,6 +283,9 @@ public struct Winograd: Sendable {
     @inline(__always)
     func outputTiles(_ mc: UnsafePointer<Float>, h: Int, w: Int, rows: Range<Int>, pstride: Int, tileBase: Int,
                      bias bv: Float, into out: UnsafeMutablePointer<Float>, _ d: Rows, _ s: Rows, _ o: Rows) {
+        if m == 4 {
+            return focal_wino4_output_tiles(mc, h, w, rows.lowerBound, rows.upperBound, pstride, tileBase, bv, out)
+        }
         let tx = tiles(h, w).1, al = alpha, mm = m
         let of = UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self)
         for i in rows {
@@ -417,18 +296,6 @@ public struct Winograd: Sendable {
                 Winograd.apply2D(d, n2: al, m1: mm, s, o, { self.at($0, $1) }, { self.at($0, $1) })
                 let yy = i * mm
                 let full = valid == 8 && (j0 + 8) * mm <= w
-                if full && mm == 4 {
-                    // Eight 4×4 output tiles side by side: each output row is the interleave
-                    // of four vectors (column b of every tile), done as 4×4 transposes.
-                    let bias4 = SIMD4<Float>(repeating: bv)
-                    for a in 0..<4 where yy + a < h {
-                        let row = out + (yy + a) * w + j0 * 4
-                        let v0 = o[a * 8], v1 = o[a * 8 + 1], v2 = o[a * 8 + 2], v3 = o[a * 8 + 3]
-                        Winograd.storeInterleaved(v0.lowHalf, v1.lowHalf, v2.lowHalf, v3.lowHalf, plus: bias4, at: row)
-                        Winograd.storeInterleaved(v0.highHalf, v1.highHalf, v2.highHalf, v3.highHalf, plus: bias4, at: row + 16)
-                    }
-                    continue
-                }
                 for a in 0..<mm where yy + a < h {
                     let row = out + (yy + a) * w + j0 * mm
                     for l in 0..<valid {
@@ -531,6 +398,9 @@ public struct Winograd: Sendable {
     @inline(__always)
     func outputGradientTiles(_ plane: UnsafePointer<Float>, h: Int, w: Int, rows: Range<Int>, into dc: UnsafeMutablePointer<Float>,
                              pstride: Int, tileBase: Int, _ d: Rows, _ s: Rows, _ o: Rows) {
+        if m == 4 {
+            return focal_wino4_output_gradient_tiles(plane, h, w, rows.lowerBound, rows.upperBound, dc, pstride, tileBase)
+        }
         let tx = tiles(h, w).1, al = alpha, mm = m
         let df = UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self)
         for i in rows {
@@ -539,11 +409,6 @@ public struct Winograd: Sendable {
                 let full = valid == 8 && (j0 + 8) * mm <= w
                 for q in 0..<mm {
                     let yy = i * mm + q
-                    if full && mm == 4 && yy < h {
-                        // Lane l of d[e][q] is row[4l + e].
-                        (d[q], d[8 + q], d[16 + q], d[24 + q]) = Winograd.tileColumns(plane + yy * w + j0 * 4)
-                        continue
-                    }
                     for e in 0..<mm {
                         let slot = df + (e * 8 + q) * 8
                         if yy < h {
@@ -572,10 +437,11 @@ public struct Winograd: Sendable {
     @inline(__always)
     func inputGradientTiles(_ vc: UnsafePointer<Float>, h: Int, w: Int, rows: Range<Int>, pstride: Int, tileBase: Int,
                             into plane: UnsafeMutablePointer<Float>, _ d: Rows, _ s: Rows, _ o: Rows) {
+        if m == 4 {
+            return focal_wino4_input_gradient_tiles(vc, h, w, rows.lowerBound, rows.upperBound, pstride, tileBase, plane)
+        }
         let tx = tiles(h, w).1, al = alpha, mm = m
         let of = UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self)
-        withUnsafeTemporaryAllocation(of: Float.self, capacity: 36) { edgeBuffer in
-        let edge = edgeBuffer.baseAddress!
         for i in rows {
             for j0 in stride(from: 0, to: tx, by: 8) {
                 let valid = min(8, tx - j0)
@@ -590,27 +456,6 @@ public struct Winograd: Sendable {
                     guard yy >= 0 && yy < h else { continue }
                     let row = plane + yy * w
                     let src = of + q &* 64
-                    if mm == 4 {
-                        if interior && valid == 8 {
-                            Winograd.addTileRows(o + q * 8, at: row + xFirst)
-                        } else {
-                            // At the image's edges: the same vector code into a zeroed buffer,
-                            // then only the pixels inside the row are added.
-                            edge.initialize(repeating: 0, count: 36)
-                            Winograd.addTileRows(o + q * 8, at: edge)
-                            let lo = max(0, -xFirst), hi = min(4 * valid + 2, w - xFirst)
-                            // Scalars up to a multiple of 4, then vectors: loads that match the
-                            // buffer's 16-byte stores (a straddling load stalls on them).
-                            var k = lo
-                            while k < hi && k % 4 != 0 { row[xFirst + k] += edge[k]; k += 1 }
-                            while k + 4 <= hi {
-                                Winograd.addVector(UnsafeRawPointer(edge + k).loadUnaligned(as: SIMD4<Float>.self), at: row + xFirst + k)
-                                k += 4
-                            }
-                            while k < hi { row[xFirst + k] += edge[k]; k += 1 }
-                        }
-                        continue
-                    }
                     if interior {
                         // No bounds to check: add the α values of each lane's tile row in place.
                         var dst = row + xFirst
@@ -629,7 +474,6 @@ public struct Winograd: Sendable {
                     }
                 }
             }
-        }
         }
     }
 

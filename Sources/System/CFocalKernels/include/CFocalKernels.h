@@ -17,4 +17,24 @@ double focal_centred_squares(const float *x, long n, float mean, int rectify);
 void focal_gradient_sums(const float *g, const float *x, long n, float mean, float inv_std, int rectify,
                          double *sum_g, double *sum_gx);
 
+// Winograd F(4×4, 3×3) tile transforms for the tile rows row_begin..<row_end of one h × w
+// plane (tiles of 4×4 outputs, 6×6 inputs; tx = ceil(w / 4) tiles across). Transformed values
+// of position p (0..<36) and tile t are at buffer[p·pstride + t − tile_base]. The arithmetic
+// and its order are those of FocalCore's Winograd.swift (which documents the transforms).
+
+/// Floats of one zero-padded line buffer of `focal_wino4_input_tiles` for an image w wide.
+long focal_wino4_line_length(long w);
+/// V = Bᵀ d B for every tile (zero padding 1); `lines` holds 6 · focal_wino4_line_length(w) floats.
+void focal_wino4_input_tiles(const float *plane, long h, long w, long row_begin, long row_end, float *vc,
+                             long pstride, long tile_base, float *lines);
+/// y = Aᵀ M A + bias for every tile, written into the output plane.
+void focal_wino4_output_tiles(const float *mc, long h, long w, long row_begin, long row_end, long pstride,
+                              long tile_base, float bias, float *out);
+/// dM = A dY Aᵀ for every tile of an output-gradient plane.
+void focal_wino4_output_gradient_tiles(const float *plane, long h, long w, long row_begin, long row_end,
+                                       float *dc, long pstride, long tile_base);
+/// dx += B dV Bᵀ for every tile, added into the input-gradient plane (tiles overlap by two).
+void focal_wino4_input_gradient_tiles(const float *vc, long h, long w, long row_begin, long row_end, long pstride,
+                                      long tile_base, float *plane);
+
 #endif
