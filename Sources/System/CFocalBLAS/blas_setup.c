@@ -19,7 +19,6 @@ extern void gotoblas_dynamic_init(void) __attribute__((weak));
 extern void gotoblas_dynamic_quit(void) __attribute__((weak));
 extern char *openblas_get_corename(void);
 extern void openblas_set_num_threads(int);
-extern void blas_shutdown(void) __attribute__((weak));
 extern int openblas_get_num_threads(void);
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -82,11 +81,6 @@ static void run_setup(void) {
         return;
     }
     void *original = gotoblas;
-    // Stop OpenBLAS's worker threads and release its buffers first: they were set up for the
-    // generic kernels, and switching under them left about 2% of processes (timing-dependent)
-    // giving a second, reproducible set of results; with this, 0 of 576. OpenBLAS starts the
-    // threads again when a threaded call needs them.
-    if (blas_shutdown != NULL) blas_shutdown();
     gotoblas_dynamic_quit();
     setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
     gotoblas_dynamic_init();
