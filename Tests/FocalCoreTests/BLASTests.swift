@@ -1,3 +1,5 @@
+import CFocalBLAS
+import Foundation
 import Testing
 @testable import FocalCore
 
@@ -71,5 +73,27 @@ import Testing
         let worst = zip(c, expected).map { abs($0 - $1) }.max()!
         #expect(worst < 1e-4, "worst error \(worst)")
         #expect(BLAS.openBLASThreads == 1)
+    }
+
+    @Test("the kernel selection made at load is consistent with the core in use")
+    func kernelSelection() {
+        let selection = focal_blas_init()
+        let core = BLAS.coreName.lowercased()
+        switch selection {
+        case FOCAL_BLAS_SWITCHED:
+            // The switch took effect (no OpenBLAS thread re-ran the CPU detection) and passed the check.
+            #expect(core == "skylakex")
+            #expect(BLAS.referenceCheckError < 1e-5)
+        case FOCAL_BLAS_KEPT:
+            #expect(core != "prescott")
+        case FOCAL_BLAS_NO_AVX512:
+            #expect(focal_cpu_has_avx512() == 0)
+        case FOCAL_BLAS_USER_CHOICE:
+            #expect(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] != nil)
+        default:
+            // REVERTED or NOT_DYNAMIC: the original kernels stay; they must still be a working GEMM.
+            #expect(BLAS.referenceCheckError.isFinite || selection == FOCAL_BLAS_NOT_DYNAMIC)
+        }
+        #expect(!BLAS.setup.isEmpty && BLAS.setup != "unknown")
     }
 }

@@ -32,10 +32,9 @@ enum FocalProcess {
     }
 
     /// The children's environment: the parent's, with OpenBLAS's worker threads off. Focal
-    /// drives OpenBLAS single-threaded anyway; with the threads alive, about 2% of processes
-    /// give a second, reproducible set of results after the run-time kernel switch (the known
-    /// issue in Docs/Performance.md), which the bit-for-bit resume test must not mistake for
-    /// a resume bug.
+    /// drives OpenBLAS single-threaded anyway, so the idle workers only compete for the cores
+    /// with the other test processes. (They were also behind a start-up race in the run-time
+    /// kernel switch, since fixed; see Docs/Performance.md.)
     static var environment: [String: String] {
         ProcessInfo.processInfo.environment.merging(["OPENBLAS_NUM_THREADS": "1"]) { _, new in new }
     }

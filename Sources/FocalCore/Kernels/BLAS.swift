@@ -127,7 +127,7 @@ public enum BLAS {
         switch focal_blas_init() {
         case FOCAL_BLAS_KEPT: return "kept OpenBLAS's own detection"
         case FOCAL_BLAS_SWITCHED: return "switched generic kernels to SkylakeX (AVX-512), verified against a reference GEMM"
-        case FOCAL_BLAS_REVERTED: return "SkylakeX kernels failed the reference GEMM check; kept the generic kernels"
+        case FOCAL_BLAS_REVERTED: return "SkylakeX kernels failed the reference GEMM check or did not take effect; kept the original kernels"
         case FOCAL_BLAS_USER_CHOICE: return "OPENBLAS_CORETYPE set by the user"
         case FOCAL_BLAS_NOT_DYNAMIC: return "OpenBLAS build without run-time kernel selection"
         case FOCAL_BLAS_NO_AVX512: return "CPU without AVX-512: generic kernels kept"

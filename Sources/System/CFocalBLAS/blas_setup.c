@@ -17,6 +17,8 @@
 extern void *gotoblas __attribute__((weak));
 extern void gotoblas_dynamic_init(void) __attribute__((weak));
 extern void gotoblas_dynamic_quit(void) __attribute__((weak));
+extern void *blas_memory_alloc(int) __attribute__((weak));
+extern void blas_memory_free(void *) __attribute__((weak));
 extern char *openblas_get_corename(void);
 extern void openblas_set_num_threads(int);
 extern int openblas_get_num_threads(void);
@@ -76,17 +78,28 @@ static void run_setup(void) {
     const char *core = openblas_get_corename();
     if (core == NULL || strcasecmp(core, "Prescott") != 0) { setup_result = FOCAL_BLAS_KEPT; return; }
     if (!focal_cpu_has_avx512()) { setup_result = FOCAL_BLAS_NO_AVX512; return; }
-    if (&gotoblas == NULL || gotoblas_dynamic_init == NULL || gotoblas_dynamic_quit == NULL) {
+    if (&gotoblas == NULL || gotoblas_dynamic_init == NULL || gotoblas_dynamic_quit == NULL ||
+        blas_memory_alloc == NULL || blas_memory_free == NULL) {
         setup_result = FOCAL_BLAS_NOT_DYNAMIC;
         return;
     }
+    // OpenBLAS's worker threads, started when it was loaded, make their first
+    // blas_memory_alloc call whenever they are first scheduled, which can be now; that first
+    // call re-runs the CPU detection if `gotoblas` is NULL — i.e. inside the window below —
+    // and the process then silently keeps the generic kernels (different rounding: the ~2%
+    // of runs that were not reproducible). One allocation here completes OpenBLAS's memory
+    // initialisation under its own lock, after which no thread runs the detection again.
+    void *warm = blas_memory_alloc(1);
+    if (warm != NULL) blas_memory_free(warm);
     void *original = gotoblas;
     gotoblas_dynamic_quit();
     setenv("OPENBLAS_CORETYPE", "SkylakeX", 1);
     gotoblas_dynamic_init();
     unsetenv("OPENBLAS_CORETYPE");  // leave the environment as the user had it
     check_error = reference_gemm_error();
-    if (gotoblas == NULL || !(check_error < 1e-5)) {
+    const char *now = openblas_get_corename();
+    int is_skylakex = now != NULL && strcasecmp(now, "SkylakeX") == 0;
+    if (gotoblas == NULL || !is_skylakex || !(check_error < 1e-5)) {
         gotoblas_dynamic_quit();
         gotoblas = original;
         setup_result = FOCAL_BLAS_REVERTED;

@@ -7,7 +7,8 @@ typedef enum {
     FOCAL_BLAS_KEPT = 0,
     /// OpenBLAS had fallen back to generic kernels on an AVX-512 CPU; Focal selected SkylakeX.
     FOCAL_BLAS_SWITCHED = 1,
-    /// The SkylakeX kernels failed the reference GEMM check; the original kernels were restored.
+    /// The SkylakeX kernels failed the reference GEMM check, or another core ended up selected;
+    /// the original kernels were restored.
     FOCAL_BLAS_REVERTED = 2,
     /// The user set OPENBLAS_CORETYPE; Focal left the choice alone.
     FOCAL_BLAS_USER_CHOICE = 3,
