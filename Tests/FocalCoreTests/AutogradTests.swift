@@ -171,7 +171,8 @@ struct AutogradTests {
             [Kernels.sum(big, axes: [0], keepDims: false).scalars,
              Kernels.sum(matrix, axes: [1], keepDims: false).scalars,
              Kernels.sum(matrix, axes: [0], keepDims: true).scalars,
-             Kernels.sum(matrix.reshaped([8, 8, 3000]), axes: [0, 2], keepDims: false).scalars]
+             Kernels.sum(matrix.reshaped([8, 8, 3000]), axes: [0, 2], keepDims: false).scalars,
+             Kernels.sum(matrix.reshaped([4, 16, 3000]), axes: [1], keepDims: true).scalars]
         }
         Threading.threadCount = 1
         let one = sums()

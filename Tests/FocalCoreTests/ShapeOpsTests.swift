@@ -73,6 +73,16 @@ struct ShapeOpsTests {
         #expect(m.passed, "mean \(c.testDescription): \(m)")
     }
 
+    @Test("sums over leading and middle axes of large tensors equal the input-order reference, bit for bit",
+          arguments: [[1], [0, 1], [0, 2], [1, 2], [0]])
+    func largeReductionsWithKeptTrailingAxes(_ axes: [Int]) {
+        var g = RandomGenerator(seed: 65)
+        // The trailing kept block (2100 or 700 elements) spans several column blocks.
+        let x = Tensor(randomNormal: [2, 5, 3, 700], mean: 0.3, std: 2, generator: &g)
+        let s = x.sum(axes: axes, keepDims: true)
+        #expect(s.scalars.map(\.bitPattern) == Self.referenceSum(x, axes: axes).map { Float($0).bitPattern })
+    }
+
     @Test func reductionOfAStridedView() {
         let p = x.permuted([2, 0, 1])  // [4, 2, 3]
         #expect(p.sum(axes: [0]).scalars == Self.referenceSum(p, axes: [0]).map { Float($0) })

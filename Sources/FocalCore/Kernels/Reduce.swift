@@ -63,20 +63,39 @@ extension Kernels {
                     acc[o] += rowSums[row]
                 }
             } else {
+                // The trailing axes are kept: every contiguous input row of `inner` elements
+                // adds to one output row. Rows are added in input order (the same order for
+                // every element, thread count and column split); columns are split across
+                // threads, so the inner loop is a long unit-stride one.
+                var inner = 1
+                while d >= 0 && !axesSet.contains(d) { inner *= shape[d]; d -= 1 }
+                let rows = inner > 0 ? n / inner : 0
+                let prefix = d >= 0 ? Array(shape[0...d]) : []
                 let keptStrides = Shape.contiguousStrides(keptShape)
-                let ostrides = (0..<rank).map { axesSet.contains($0) ? 0 : keptStrides[$0] }
-                var index = [Int](repeating: 0, count: rank)
-                var o = 0
-                for i in 0..<n {
-                    acc[o] += Double(src[i])
-                    var k = rank - 1
-                    while k >= 0 {
-                        index[k] += 1
-                        o += ostrides[k]
-                        if index[k] < shape[k] { break }
-                        o -= ostrides[k] * shape[k]
-                        index[k] = 0
-                        k -= 1
+                let ostr = prefix.indices.map { axesSet.contains($0) ? 0 : keptStrides[$0] }
+                var outRow = [Int](repeating: 0, count: rows)
+                for row in 0..<rows {
+                    var rem = row, o = 0
+                    for k in stride(from: prefix.count - 1, through: 0, by: -1) {
+                        o += (rem % prefix[k]) * ostr[k]
+                        rem /= prefix[k]
+                    }
+                    outRow[row] = o
+                }
+                let columnBlock = 1_024
+                let columnBlocks = max(1, (inner + columnBlock - 1) / columnBlock)
+                acc.withUnsafeMutableBufferPointer { ap in
+                    outRow.withUnsafeBufferPointer { op in
+                        let a = ap.baseAddress!, offsets = op.baseAddress!
+                        Threading.parallelFor(columnBlocks, grain: max(1, 65_536 / max(rows * columnBlock, 1))) { blocks in
+                            for b in blocks {
+                                let j0 = b * columnBlock, j1 = min(inner, j0 + columnBlock)
+                                for row in 0..<rows {
+                                    let x = src + row * inner, o = a + offsets[row]
+                                    for j in j0..<j1 { o[j] += Double(x[j]) }
+                                }
+                            }
+                        }
                     }
                 }
             }
