@@ -5,6 +5,33 @@ import Testing
 /// Construction, indexing, views, copy-on-write and printing of `Tensor`.
 @Suite("Tensor")
 struct TensorTests {
+    @Test("contiguous copies of views (permuted, expanded, sliced, combined; small and large) match element-by-element reads")
+    func contiguousCopiesOfViews() {
+        var g = RandomGenerator(seed: 71)
+        let x = Tensor(randomNormal: [2, 3, 40, 50], generator: &g)
+        let channel = Tensor(randomNormal: [1, 3, 1, 1], generator: &g)
+        let big = Tensor(randomNormal: [1, 8, 1, 1], generator: &g)
+        let views: [Tensor] = [
+            x.permuted([0, 2, 3, 1]), x.permuted([3, 1, 0, 2]),
+            x.slice(axis: 3, 5..<45), x.slice(axis: 2, 1..<39).permuted([1, 0, 3, 2]),
+            channel.expanded(to: [2, 3, 40, 50]), channel.reshaped([3, 1]).expanded(to: [2, 3, 40]),
+            big.expanded(to: [1, 8, 128, 128]), x.slice(axis: 1, 1..<2).expanded(to: [2, 4, 40, 50]),
+        ]
+        for v in views {
+            let c = v.contiguous()
+            #expect(c.isContiguous && c.shape == v.shape)
+            var expected: [Float] = []
+            expected.reserveCapacity(v.count)
+            let sh = v.shape
+            for i in 0..<v.count {
+                var rem = i, p = v.offset
+                for d in stride(from: sh.count - 1, through: 0, by: -1) { p += (rem % sh[d]) * v.strides[d]; rem /= sh[d] }
+                expected.append(v.storage.pointer[p])
+            }
+            #expect(c.scalars == expected, "\(Shape.describe(v.shape)) strides \(v.strides)")
+        }
+    }
+
     @Test func constructionAndProperties() {
         let t = Tensor(shape: [2, 3], scalars: [1, 2, 3, 4, 5, 6])
         #expect(t.shape == [2, 3])

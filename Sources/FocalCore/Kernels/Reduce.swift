@@ -1,6 +1,9 @@
+import CFocalKernels
+
 extension Kernels {
     /// Sum over `axes` with Double accumulation, in a fixed order: the same bits for any
-    /// thread count.
+    /// thread count. Rows of trailing reduced axes are summed by `focal_sum` (Float lanes
+    /// within blocks of 256 terms, Double across blocks); everything else in Double.
     public static func sum(_ x: Tensor, axes: [Int], keepDims: Bool) -> Tensor {
         let rank = x.rank
         let axesSet = Set(axes.map { Shape.axis($0, rank: rank) })
@@ -41,12 +44,7 @@ extension Kernels {
                         r[0] = partial.reduce(0, +)
                     } else {
                         Threading.parallelFor(rows, grain: max(1, 32_768 / innerReduced)) { range in
-                            for row in range {
-                                var s = 0.0
-                                let base = src + row * innerReduced
-                                for j in 0..<innerReduced { s += Double(base[j]) }
-                                r[row] = s
-                            }
+                            for row in range { r[row] = focal_sum(src + row * innerReduced, innerReduced, 0) }
                         }
                     }
                 }

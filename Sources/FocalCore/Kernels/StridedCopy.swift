@@ -2,34 +2,43 @@
 /// and know nothing of the tape.
 public enum Kernels {
     /// Copies the (possibly strided) scalars of `source` into `destination` in row-major order.
+    ///
+    /// Neighbouring axes that the view steps through as one run are merged first (a channel
+    /// broadcast `[N, C, H, W]` with strides `(0, 1, 0, 0)` becomes `[C, H·W]` with strides
+    /// `(1, 0)`), so the inner loop is long: a block copy for stride 1, a fill for stride 0
+    /// (broadcasts), a gather otherwise. Large copies run their rows in parallel.
     public static func copyStrided(from source: Tensor, to destination: UnsafeMutablePointer<Float>) {
-        let shape = source.shape, strides = source.strides
-        let base = source.storage.pointer + source.offset
-        let rank = shape.count
         let n = source.count
         if n == 0 { return }
-        if rank == 0 { destination[0] = base[0]; return }
-        let inner = shape[rank - 1], innerStride = strides[rank - 1]
-        var index = [Int](repeating: 0, count: rank)
-        var o = 0
-        var src = 0
-        while o < n {
-            if innerStride == 1 {
-                (destination + o).update(from: base + src, count: inner)
+        let base = source.storage.pointer + source.offset
+        var dims: [Int] = [], strides: [Int] = []
+        for (size, stride) in zip(source.shape, source.strides) where size != 1 {
+            if let last = dims.last, strides[strides.count - 1] == stride * size {
+                dims[dims.count - 1] = last * size
+                strides[strides.count - 1] = stride
             } else {
-                for j in 0..<inner { destination[o + j] = base[src + j * innerStride] }
+                dims.append(size)
+                strides.append(stride)
             }
-            o += inner
-            var d = rank - 2
-            while d >= 0 {
-                index[d] += 1
-                src += strides[d]
-                if index[d] < shape[d] { break }
-                src -= strides[d] * shape[d]
-                index[d] = 0
-                d -= 1
+        }
+        if dims.isEmpty { destination[0] = base[0]; return }
+        let rank = dims.count
+        let inner = dims[rank - 1], innerStride = strides[rank - 1]
+        let rows = n / inner
+        Threading.parallelFor(rows, grain: max(1, 65_536 / inner)) { range in
+            for row in range {
+                var rem = row, src = 0
+                for d in stride(from: rank - 2, through: 0, by: -1) {
+                    src += (rem % dims[d]) * strides[d]
+                    rem /= dims[d]
+                }
+                let from = base + src, to = destination + row * inner
+                switch innerStride {
+                case 1: to.update(from: from, count: inner)
+                case 0: to.update(repeating: from[0], count: inner)
+                default: for j in 0..<inner { to[j] = from[j * innerStride] }
+                }
             }
-            if d < 0 { break }
         }
     }
 }
