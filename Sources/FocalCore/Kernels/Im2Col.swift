@@ -103,6 +103,9 @@ extension Kernels {
                         let src = plane + iy * w - p + kx
                         if s == 1 {
                             (dst + lo).update(from: src + lo, count: hi - lo)
+                        } else if s == 2 {
+                            // A constant stride lets the compiler vectorise the gather.
+                            for ox in lo..<hi { dst[ox] = src[2 &* ox] }
                         } else {
                             for ox in lo..<hi { dst[ox] = src[ox * s] }
                         }
@@ -148,6 +151,8 @@ extension Kernels {
                             let base = dst - p + kx               // pixel of column ox: base[ox·s]
                             if s == 1 {
                                 for ox in lo..<hi { base[ox] += src[ox] }
+                            } else if s == 2 {
+                                for ox in lo..<hi { base[2 &* ox] += src[ox] }
                             } else {
                                 for ox in lo..<hi { base[ox * s] += src[ox] }
                             }
