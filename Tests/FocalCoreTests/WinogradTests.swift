@@ -55,6 +55,21 @@ private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
         #expect(e4 < 1e-4)
     }
 
+    @Test("variant choice: F(4,3) from 32×32 with at least 32 channels; im2col otherwise and for other kernels")
+    func variantChoice() {
+        func variant(_ c: Int, _ s: Int, k: Int = 3, stride: Int = 1, padding: Int = 1) -> Int? {
+            Kernels.winogradVariant(x: Tensor(zeros: [1, c, s, s]), weight: Tensor(zeros: [c, c, k, k]),
+                                    stride: stride, padding: padding)?.m
+        }
+        #expect(variant(32, 256) == 4)
+        #expect(variant(512, 32) == 4)
+        #expect(variant(512, 16) == nil)
+        #expect(variant(512, 31) == nil)
+        #expect(variant(16, 256) == nil)
+        #expect(variant(64, 64, stride: 2) == nil)
+        #expect(variant(64, 64, k: 1, padding: 0) == nil)
+    }
+
     @Test(arguments: [(1, 3, 4, 4, 2), (2, 3, 7, 6, 4), (1, 5, 9, 11, 3), (2, 16, 16, 16, 8), (1, 4, 13, 10, 5), (1, 4, 33, 36, 3)],
           [2, 4])
     func matchesDirectConvolution(_ cfg: (Int, Int, Int, Int, Int), tile: Int) {
