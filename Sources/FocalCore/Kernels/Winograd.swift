@@ -59,17 +59,12 @@ public struct Winograd: Sendable {
     /// instance is made locally in each transform — a `static let` would cost a lazy-init
     /// check (`swift_once`) on every use in the hot loops.
     private struct Coefficients {
-        let quarter = Row(repeating: 0.25)
-        let sixth = Row(repeating: 1.0 / 6), minusSixth = Row(repeating: -1.0 / 6)
-        let twelfth = Row(repeating: 1.0 / 12), twentyFourth = Row(repeating: 1.0 / 24)
         let half = Row(repeating: 0.5)
     }
 
-
     // One-dimensional transforms, applied to whole rows at once (each lane is a column).
-    // F(4,3): interpolation points 0, ±1, ±2, ∞. F(2,3): 0, ±1, ∞. The tile transforms (B, A)
-    // are here for F(2,3) only: F(4,3)'s run in C (`CFocalKernels/winograd4.c`). The filter
-    // transforms (G) serve both.
+    // F(2,3): interpolation points 0, ±1, ∞. These serve F(2,3) only: F(4,3)'s transforms
+    // (points 0, ±1, ±2, ∞; tiles and filters) run in C (`CFocalKernels/winograd4.c`).
 
     /// y = Bᵀ x (4 → 4).
     @inline(__always) private func bt(_ x: Rows, _ y: Rows) {
@@ -91,44 +86,18 @@ public struct Winograd: Sendable {
         y[0] = x[0]; y[1] = x[0] + x[1]; y[2] = x[0] - x[1]; y[3] = -x[1]
     }
 
-    /// y = G x (3 → α).
+    /// y = G x (3 → 4).
     @inline(__always) private func gx(_ x: Rows, _ y: Rows) {
         let K = Coefficients()
-        if m == 4 {
-            let x0 = x[0], x1 = x[1], x2 = x[2]
-            let s02: Row = x0 + x2
-            y[0] = x0 * K.quarter
-            let p: Row = s02 + x1, q: Row = s02 - x1
-            y[1] = p * K.minusSixth
-            y[2] = q * K.minusSixth
-            let a: Row = x0 * K.twentyFourth, c: Row = x2 * K.sixth, bb: Row = x1 * K.twelfth
-            let ac: Row = a + c
-            y[3] = ac + bb
-            y[4] = ac - bb
-            y[5] = x2
-        } else {
-            let s02: Row = x[0] + x[2]
-            y[0] = x[0]; y[1] = (s02 + x[1]) * K.half; y[2] = (s02 - x[1]) * K.half; y[3] = x[2]
-        }
+        let s02: Row = x[0] + x[2]
+        y[0] = x[0]; y[1] = (s02 + x[1]) * K.half; y[2] = (s02 - x[1]) * K.half; y[3] = x[2]
     }
 
-    /// y = Gᵀ x (α → 3), the transpose of `gx`.
+    /// y = Gᵀ x (4 → 3), the transpose of `gx`.
     @inline(__always) private func gt(_ x: Rows, _ y: Rows) {
         let K = Coefficients()
-        if m == 4 {
-            let x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3], x4 = x[4], x5 = x[5]
-            let s12: Row = x1 + x2, d21: Row = x2 - x1, s34: Row = x3 + x4, d34: Row = x3 - x4
-            let a0: Row = x0 * K.quarter, b0: Row = s12 * K.sixth, c0: Row = s34 * K.twentyFourth
-            y[0] = a0 - b0 + c0
-            let a1: Row = d21 * K.sixth, b1: Row = d34 * K.twelfth
-            y[1] = a1 + b1
-            let a2: Row = s34 - s12
-            let b2: Row = a2 * K.sixth
-            y[2] = b2 + x5
-        } else {
-            let h12: Row = (x[1] + x[2]) * K.half
-            y[0] = x[0] + h12; y[1] = (x[1] - x[2]) * K.half; y[2] = h12 + x[3]
-        }
+        let h12: Row = (x[1] + x[2]) * K.half
+        y[0] = x[0] + h12; y[1] = (x[1] - x[2]) * K.half; y[2] = h12 + x[3]
     }
 
     /// Scratch for the 2-D transforms: three 8×8 grids of vectors, each lane one tile (or one
@@ -190,18 +159,22 @@ public struct Winograd: Sendable {
                     for ci in r {
                         let firstKernel = ci * chunk * 8
                         let kernels = min(chunk * 8, plane - firstKernel)
-                        for g in 0..<(kernels + 7) / 8 {
-                            let k0 = firstKernel + g * 8, valid = min(8, plane - k0)
-                            let src = w + k0 * 9
-                            if valid < 8 { t.initialize(repeating: 0, count: 72) }
-                            for l in 0..<valid { for tap in 0..<9 { t[tap * 8 + l] = src[l * 9 + tap] } }
-                            for e in 0..<3 {           // d[e][q] = g[q][e]
-                                for q in 0..<3 { d[e * 8 + q] = UnsafeRawPointer(t + (q * 3 + e) * 8).loadUnaligned(as: Row.self) }
-                            }
-                            Winograd.apply2D(d, n2: 3, m1: al, s, o, { self.gx($0, $1) }, { self.gx($0, $1) })
-                            for i in 0..<al {
-                                for j in 0..<al {
-                                    UnsafeMutableRawPointer(stage + (i * al + j) * chunk * 8 + g * 8).storeBytes(of: o[i * 8 + j], as: Row.self)
+                        if m == 4 {
+                            focal_wino4_transform_weights(w + firstKernel * 9, kernels, stage, chunk * 8)
+                        } else {
+                            for g in 0..<(kernels + 7) / 8 {
+                                let k0 = firstKernel + g * 8, valid = min(8, plane - k0)
+                                let src = w + k0 * 9
+                                if valid < 8 { t.initialize(repeating: 0, count: 72) }
+                                for l in 0..<valid { for tap in 0..<9 { t[tap * 8 + l] = src[l * 9 + tap] } }
+                                for e in 0..<3 {           // d[e][q] = g[q][e]
+                                    for q in 0..<3 { d[e * 8 + q] = UnsafeRawPointer(t + (q * 3 + e) * 8).loadUnaligned(as: Row.self) }
+                                }
+                                Winograd.apply2D(d, n2: 3, m1: al, s, o, { self.gx($0, $1) }, { self.gx($0, $1) })
+                                for i in 0..<al {
+                                    for j in 0..<al {
+                                        UnsafeMutableRawPointer(stage + (i * al + j) * chunk * 8 + g * 8).storeBytes(of: o[i * 8 + j], as: Row.self)
+                                    }
                                 }
                             }
                         }
@@ -218,6 +191,9 @@ public struct Winograd: Sendable {
         let plane = cout * cin, al = alpha, ws = Winograd.weightStride(cout, cin)
         let groups = (plane + 7) / 8
         Threading.parallelFor(groups, grain: 16) { r in
+            if m == 4 {
+                return focal_wino4_inverse_transform_weights(du, ws, plane, r.lowerBound, r.upperBound, dg)
+            }
             Winograd.withGrids { d, s, o in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: 72) { taps in
                     let t = taps.baseAddress!

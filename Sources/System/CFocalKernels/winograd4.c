@@ -73,6 +73,33 @@ INLINE void a(const v8f *x, v8f *y) {
     y[5] = x[3];
 }
 
+/// y = G x (3 → 6): the filter transform.
+INLINE void gx(const v8f *x, v8f *y) {
+    v8f x0 = x[0], x1 = x[1], x2 = x[2];
+    v8f s02 = x0 + x2;
+    y[0] = x0 * 0.25f;
+    v8f p = s02 + x1, q = s02 - x1;
+    y[1] = p * (-1.0f / 6);
+    y[2] = q * (-1.0f / 6);
+    v8f a = x0 * (1.0f / 24), c = x2 * (1.0f / 6), bb = x1 * (1.0f / 12);
+    v8f ac = a + c;
+    y[3] = ac + bb;
+    y[4] = ac - bb;
+    y[5] = x2;
+}
+
+/// y = Gᵀ x (6 → 3), the transpose of `gx`.
+INLINE void gt(const v8f *x, v8f *y) {
+    v8f s12 = x[1] + x[2], d21 = x[2] - x[1], s34 = x[3] + x[4], d34 = x[3] - x[4];
+    v8f a0 = x[0] * 0.25f, b0 = s12 * (1.0f / 6), c0 = s34 * (1.0f / 24);
+    y[0] = a0 - b0 + c0;
+    v8f a1 = d21 * (1.0f / 6), b1 = d34 * (1.0f / 12);
+    y[1] = a1 + b1;
+    v8f a2 = s34 - s12;
+    v8f b2 = a2 * (1.0f / 6);
+    y[2] = b2 + x[5];
+}
+
 /// o[i][j] = T2 along e of (T1 along q of d[e][q]): `n2` values of e in, `m1` values of i out;
 /// t1 maps n1 → m1 and t2 maps n2 → m2 (the sizes are in the transform functions).
 #define APPLY_2D(d, n2, m1, o, t1, t2)                                                 \
@@ -287,5 +314,41 @@ void focal_wino4_input_gradient_tiles(const float *vc, long h, long w, long row_
                 for (; k < hi; k++) row[k] += strip[k];
             }
         }
+    }
+}
+
+FOCAL_CLONES
+void focal_wino4_transform_weights(const float *w, long kernels, float *stage, long stage_stride) {
+    for (long k0 = 0; k0 < kernels; k0 += 8) {
+        long valid = kernels - k0 < 8 ? kernels - k0 : 8;
+        float t[72];  // t[tap · 8 + l]: tap of kernel k0 + l
+        if (valid < 8) for (int i = 0; i < 72; i++) t[i] = 0;
+        const float *src = w + k0 * 9;
+        for (long l = 0; l < valid; l++)
+            for (int tap = 0; tap < 9; tap++) t[tap * 8 + l] = src[l * 9 + tap];
+        v8f d[3][3], o[6][6];
+        for (int e = 0; e < 3; e++)
+            for (int q = 0; q < 3; q++) d[e][q] = *(const v8f_u *)(t + (q * 3 + e) * 8);  // d[e][q] = g[q][e]
+        APPLY_2D(d, 3, 6, o, gx, gx);
+        for (int i = 0; i < 6; i++)
+            for (int j = 0; j < 6; j++) *(v8f_u *)(stage + (i * 6 + j) * stage_stride + k0) = o[i][j];
+    }
+}
+
+FOCAL_CLONES
+void focal_wino4_inverse_transform_weights(const float *du, long ws, long kernels, long group_begin, long group_end,
+                                           float *dg) {
+    for (long g = group_begin; g < group_end; g++) {
+        long k0 = g * 8, valid = kernels - k0 < 8 ? kernels - k0 : 8;
+        v8f d[6][6], o[3][3];
+        for (int e = 0; e < 6; e++)
+            for (int q = 0; q < 6; q++) load_lanes(du + (q * 6 + e) * ws + k0, valid, &d[e][q]);
+        APPLY_2D(d, 6, 3, o, gt, gt);
+        float t[72];
+        for (int r = 0; r < 3; r++)
+            for (int c = 0; c < 3; c++) *(v8f_u *)(t + (r * 3 + c) * 8) = o[r][c];
+        float *dst = dg + k0 * 9;
+        for (long l = 0; l < valid; l++)
+            for (int tap = 0; tap < 9; tap++) dst[l * 9 + tap] = t[tap * 8 + l];
     }
 }

@@ -37,4 +37,13 @@ void focal_wino4_output_gradient_tiles(const float *plane, long h, long w, long 
 void focal_wino4_input_gradient_tiles(const float *vc, long h, long w, long row_begin, long row_end, long pstride,
                                       long tile_base, float *plane);
 
+/// U = G g Gᵀ for `kernels` consecutive 3×3 kernels at w (9 floats each), eight at a time:
+/// position p of kernel k goes to stage[p · stage_stride + k] (stage_stride ≥ kernels rounded
+/// up to 8; the lanes past `kernels` in the last group are written with transforms of zeros).
+void focal_wino4_transform_weights(const float *w, long kernels, float *stage, long stage_stride);
+/// dg = Gᵀ dU G for the groups of eight kernels group_begin..<group_end of `kernels`, where
+/// dU[p · ws + k] holds position p of kernel k; written to dg[k · 9 + tap].
+void focal_wino4_inverse_transform_weights(const float *du, long ws, long kernels, long group_begin, long group_end,
+                                           float *dg);
+
 #endif
