@@ -152,6 +152,33 @@ struct ShapeOpsTests {
         #expect(r2.passed, "\(r2)")
     }
 
+    @Test("large concatenations (parallel piecewise copies) place every element, and their gradients slice back")
+    func largeConcat() {
+        var g = RandomGenerator(seed: 66)
+        let a = Tensor(randomNormal: [2, 2, 200, 300], generator: &g).requiringGradient()
+        let b = Tensor(randomNormal: [2, 3, 200, 300], generator: &g).requiringGradient()
+        let c = Tensor.concat([a, b], axis: 1)
+        #expect(c.shape == [2, 5, 200, 300])
+        let (av, bv, cv) = (a.scalars, b.scalars, c.scalars)
+        let plane = 200 * 300
+        var expected: [Float] = []
+        for n in 0..<2 {
+            expected += av[(n * 2 * plane)..<((n + 1) * 2 * plane)]
+            expected += bv[(n * 3 * plane)..<((n + 1) * 3 * plane)]
+        }
+        #expect(cv == expected)
+        let seed = Tensor(randomNormal: c.shape, generator: &g)
+        c.backward(seed: seed)
+        let sv = seed.scalars
+        var ga: [Float] = [], gb: [Float] = []
+        for n in 0..<2 {
+            ga += sv[(n * 5 * plane)..<((n * 5 + 2) * plane)]
+            gb += sv[((n * 5 + 2) * plane)..<((n + 1) * 5 * plane)]
+        }
+        #expect(a.grad?.scalars == ga)
+        #expect(b.grad?.scalars == gb)
+    }
+
     @Test func concatForwardAndGradient() {
         let a = Tensor(shape: [2, 1], scalars: [1, 2])
         let b = Tensor(shape: [2, 2], scalars: [3, 4, 5, 6])

@@ -11,11 +11,14 @@ struct TensorTests {
         let x = Tensor(randomNormal: [2, 3, 40, 50], generator: &g)
         let channel = Tensor(randomNormal: [1, 3, 1, 1], generator: &g)
         let big = Tensor(randomNormal: [1, 8, 1, 1], generator: &g)
+        let long = Tensor(randomNormal: [2, 3, 200, 300], generator: &g)
         let views: [Tensor] = [
             x.permuted([0, 2, 3, 1]), x.permuted([3, 1, 0, 2]),
             x.slice(axis: 3, 5..<45), x.slice(axis: 2, 1..<39).permuted([1, 0, 3, 2]),
             channel.expanded(to: [2, 3, 40, 50]), channel.reshaped([3, 1]).expanded(to: [2, 3, 40]),
             big.expanded(to: [1, 8, 128, 128]), x.slice(axis: 1, 1..<2).expanded(to: [2, 4, 40, 50]),
+            // Rows longer than one copy piece (65,536 scalars): split across work items.
+            long.slice(axis: 1, 1..<3), long.slice(axis: 3, 7..<299), channel.slice(axis: 1, 0..<2).expanded(to: [1, 2, 300, 300]),
         ]
         for v in views {
             let c = v.contiguous()

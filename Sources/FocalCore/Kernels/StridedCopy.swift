@@ -25,19 +25,38 @@ public enum Kernels {
         let rank = dims.count
         let inner = dims[rank - 1], innerStride = strides[rank - 1]
         let rows = n / inner
-        Threading.parallelFor(rows, grain: max(1, 65_536 / inner)) { range in
-            for row in range {
+        // Work items are pieces of rows, so one long row (a contiguous slice) is split too.
+        let piece = min(inner, copyPiece)
+        let pieces = (inner + piece - 1) / piece
+        Threading.parallelFor(rows * pieces, grain: max(1, copyPiece / piece)) { range in
+            for item in range {
+                let row = item / pieces, j0 = (item % pieces) * piece, count = min(piece, inner - j0)
                 var rem = row, src = 0
                 for d in stride(from: rank - 2, through: 0, by: -1) {
                     src += (rem % dims[d]) * strides[d]
                     rem /= dims[d]
                 }
-                let from = base + src, to = destination + row * inner
+                let from = base + src + j0 * innerStride, to = destination + row * inner + j0
                 switch innerStride {
-                case 1: to.update(from: from, count: inner)
-                case 0: to.update(repeating: from[0], count: inner)
-                default: for j in 0..<inner { to[j] = from[j * innerStride] }
+                case 1: to.update(from: from, count: count)
+                case 0: to.update(repeating: from[0], count: count)
+                default: for j in 0..<count { to[j] = from[j * innerStride] }
                 }
+            }
+        }
+    }
+
+    /// Scalars copied by one work item of the parallel copies.
+    static let copyPiece = 65_536
+
+    /// `count` contiguous scalars from `source` to `destination` (not overlapping), in pieces
+    /// on `Threading.threadCount` threads.
+    public static func copy(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+        let pieces = (count + copyPiece - 1) / copyPiece
+        Threading.parallelFor(pieces, grain: 1) { range in
+            for p in range {
+                let j0 = p * copyPiece
+                (destination + j0).update(from: source + j0, count: min(copyPiece, count - j0))
             }
         }
     }

@@ -97,7 +97,7 @@ extension Kernels {
                 let dst = out.baseAddress!
                 dst.initialize(repeating: 0, count: out.count)
                 for o in 0..<outer {
-                    (dst + (o * total + before) * inner).update(from: src + o * n * inner, count: n * inner)
+                    copy(from: src + o * n * inner, to: dst + (o * total + before) * inner, count: n * inner)
                 }
             }
         }
@@ -119,7 +119,7 @@ extension Kernels {
                     let n = c.shape[axis]
                     let src = c.basePointer
                     for o in 0..<outer {
-                        (dst + (o * total + start) * inner).update(from: src + o * n * inner, count: n * inner)
+                        copy(from: src + o * n * inner, to: dst + (o * total + start) * inner, count: n * inner)
                     }
                     start += n
                 }
