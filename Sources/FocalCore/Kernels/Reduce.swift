@@ -71,26 +71,29 @@ extension Kernels {
                 let prefix = d >= 0 ? Array(shape[0...d]) : []
                 let keptStrides = Shape.contiguousStrides(keptShape)
                 let ostr = prefix.indices.map { axesSet.contains($0) ? 0 : keptStrides[$0] }
-                var outRow = [Int](repeating: 0, count: rows)
-                for row in 0..<rows {
-                    var rem = row, o = 0
-                    for k in stride(from: prefix.count - 1, through: 0, by: -1) {
-                        o += (rem % prefix[k]) * ostr[k]
-                        rem /= prefix[k]
-                    }
-                    outRow[row] = o
-                }
                 let columnBlock = 1_024
                 let columnBlocks = max(1, (inner + columnBlock - 1) / columnBlock)
                 acc.withUnsafeMutableBufferPointer { ap in
-                    outRow.withUnsafeBufferPointer { op in
-                        let a = ap.baseAddress!, offsets = op.baseAddress!
-                        Threading.parallelFor(columnBlocks, grain: max(1, 65_536 / max(rows * columnBlock, 1))) { blocks in
+                    let a = ap.baseAddress!
+                    Threading.parallelFor(columnBlocks, grain: max(1, 65_536 / max(rows * columnBlock, 1))) { blocks in
+                        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(prefix.count, 1)) { indexBuffer in
+                            let index = indexBuffer.baseAddress!
                             for b in blocks {
                                 let j0 = b * columnBlock, j1 = min(inner, j0 + columnBlock)
+                                index.initialize(repeating: 0, count: max(prefix.count, 1))
+                                var o = 0  // output offset of the current row (an odometer over `prefix`)
                                 for row in 0..<rows {
-                                    let x = src + row * inner, o = a + offsets[row]
-                                    for j in j0..<j1 { o[j] += Double(x[j]) }
+                                    let x = src + row * inner, out = a + o
+                                    for j in j0..<j1 { out[j] += Double(x[j]) }
+                                    var k = prefix.count - 1
+                                    while k >= 0 {
+                                        index[k] += 1
+                                        o += ostr[k]
+                                        if index[k] < prefix[k] { break }
+                                        o -= ostr[k] * prefix[k]
+                                        index[k] = 0
+                                        k -= 1
+                                    }
                                 }
                             }
                         }
