@@ -71,37 +71,45 @@ extension Kernels {
                 let prefix = d >= 0 ? Array(shape[0...d]) : []
                 let keptStrides = Shape.contiguousStrides(keptShape)
                 let ostr = prefix.indices.map { axesSet.contains($0) ? 0 : keptStrides[$0] }
-                let columnBlock = 1_024
-                let columnBlocks = max(1, (inner + columnBlock - 1) / columnBlock)
                 acc.withUnsafeMutableBufferPointer { ap in
-                    let a = ap.baseAddress!
-                    Threading.parallelFor(columnBlocks, grain: max(1, 65_536 / max(rows * columnBlock, 1))) { blocks in
-                        withUnsafeTemporaryAllocation(of: Int.self, capacity: max(prefix.count, 1)) { indexBuffer in
-                            let index = indexBuffer.baseAddress!
-                            for b in blocks {
-                                let j0 = b * columnBlock, j1 = min(inner, j0 + columnBlock)
-                                index.initialize(repeating: 0, count: max(prefix.count, 1))
-                                var o = 0  // output offset of the current row (an odometer over `prefix`)
-                                for row in 0..<rows {
-                                    let x = src + row * inner, out = a + o
-                                    for j in j0..<j1 { out[j] += Double(x[j]) }
-                                    var k = prefix.count - 1
-                                    while k >= 0 {
-                                        index[k] += 1
-                                        o += ostr[k]
-                                        if index[k] < prefix[k] { break }
-                                        o -= ostr[k] * prefix[k]
-                                        index[k] = 0
-                                        k -= 1
-                                    }
-                                }
-                            }
+                    addRows(src, rows: rows, inner: inner, prefix: prefix, outputStrides: ostr, into: ap.baseAddress!)
+                }
+            }
+        }
+        return Tensor(shape: outShape, scalars: acc.map { Float($0) })
+    }
+
+    /// `acc[offset(row) + j] += x[row · inner + j]` for every row and `j < inner`, rows in input
+    /// order, where `offset` steps through `prefix` (row-major) by `outputStrides`. Columns are
+    /// split into blocks across threads (each output element is still summed in row order).
+    private static func addRows(_ x: UnsafePointer<Float>, rows: Int, inner: Int, prefix: [Int], outputStrides: [Int],
+                                into acc: UnsafeMutablePointer<Double>) {
+        let columnBlock = 1_024
+        let columnBlocks = max(1, (inner + columnBlock - 1) / columnBlock)
+        let rank = prefix.count
+        Threading.parallelFor(columnBlocks, grain: max(1, 65_536 / max(rows * columnBlock, 1))) { blocks in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: max(rank, 1)) { indexBuffer in
+                let index = indexBuffer.baseAddress!
+                for b in blocks {
+                    let j0 = b * columnBlock, j1 = min(inner, j0 + columnBlock)
+                    index.initialize(repeating: 0, count: max(rank, 1))
+                    var o = 0  // output offset of the current row: an odometer over `prefix`
+                    for row in 0..<rows {
+                        let src = x + row * inner, out = acc + o
+                        for j in j0..<j1 { out[j] += Double(src[j]) }
+                        var k = rank - 1
+                        while k >= 0 {
+                            index[k] += 1
+                            o += outputStrides[k]
+                            if index[k] < prefix[k] { break }
+                            o -= outputStrides[k] * prefix[k]
+                            index[k] = 0
+                            k -= 1
                         }
                     }
                 }
             }
         }
-        return Tensor(shape: outShape, scalars: acc.map { Float($0) })
     }
 
     /// Sums `g` down to `shape`, undoing NumPy broadcasting (for backward passes).
