@@ -1,15 +1,6 @@
 #include "CFocalKernels.h"
+#include "clones.h"
 
-// No fused multiply-adds: the same results from every clone.
-#pragma clang fp contract(off)
-
-#if defined(__x86_64__) && defined(__linux__)
-#define FOCAL_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define FOCAL_CLONES
-#endif
-
-typedef float v8f __attribute__((vector_size(32)));
 typedef int v8i __attribute__((vector_size(32)));
 
 enum { BLOCK = 256 };

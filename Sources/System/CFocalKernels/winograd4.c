@@ -2,18 +2,10 @@
 // neighbouring tiles at a time: lane l of every vector belongs to tile j0 + l. The same
 // operations, in the same order, as the Swift reference in FocalCore's Winograd.swift.
 #include "CFocalKernels.h"
-
-#pragma clang fp contract(off)
-
-#if defined(__x86_64__) && defined(__linux__)
-#define FOCAL_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define FOCAL_CLONES
-#endif
+#include "clones.h"
 
 #define INLINE static inline __attribute__((always_inline))
 
-typedef float v8f __attribute__((vector_size(32)));
 typedef float v8f_u __attribute__((vector_size(32), aligned(4)));
 typedef float v4f __attribute__((vector_size(16)));
 typedef float v4f_u __attribute__((vector_size(16), aligned(4)));
@@ -147,6 +139,13 @@ INLINE void load_lanes(const float *p, long valid, v8f *v) {
     *v = r;
 }
 
+/// The 36 positions of eight transformed tiles: lane l of o[ii][jj] goes to
+/// buf[(ii·6 + jj)·pstride + tile + l], for l < valid.
+INLINE void store_positions(float *buf, long pstride, long tile, v8f o[6][6], long valid) {
+    for (int ii = 0; ii < 6; ii++)
+        for (int jj = 0; jj < 6; jj++) store_lanes(buf + (ii * 6 + jj) * pstride + tile, &o[ii][jj], valid);
+}
+
 static long tiles_across(long w) { return (w + 3) / 4; }
 
 long focal_wino4_line_length(long w) { return (tiles_across(w) + 8) * 4 + 6 + 2; }
@@ -180,9 +179,7 @@ void focal_wino4_input_tiles(const float *plane, long h, long w, long row_begin,
                 d[5][q] = c4[1];
             }
             APPLY_2D(d, 6, 6, o, bt, bt);
-            long tile = i * tx + j0 - tile_base;
-            for (int ii = 0; ii < 6; ii++)
-                for (int jj = 0; jj < 6; jj++) store_lanes(vc + (ii * 6 + jj) * pstride + tile, &o[ii][jj], valid);
+            store_positions(vc, pstride, i * tx + j0 - tile_base, o, valid);
         }
     }
 }
@@ -253,9 +250,7 @@ void focal_wino4_output_gradient_tiles(const float *plane, long h, long w, long 
                 }
             }
             APPLY_2D(d, 4, 6, o, a, a);
-            long tile = i * tx + j0 - tile_base;
-            for (int ii = 0; ii < 6; ii++)
-                for (int jj = 0; jj < 6; jj++) store_lanes(dc + (ii * 6 + jj) * pstride + tile, &o[ii][jj], valid);
+            store_positions(dc, pstride, i * tx + j0 - tile_base, o, valid);
         }
     }
 }
