@@ -139,6 +139,13 @@ INLINE void load_lanes(const float *p, long valid, v8f *v) {
     *v = r;
 }
 
+/// The 36 positions of eight transformed tiles, transposed: lane l of d[e][q] is
+/// buf[(q·6 + e)·pstride + tile + l] (zero for l ≥ valid).
+INLINE void load_positions(const float *buf, long pstride, long tile, long valid, v8f d[6][6]) {
+    for (int e = 0; e < 6; e++)
+        for (int q = 0; q < 6; q++) load_lanes(buf + (q * 6 + e) * pstride + tile, valid, &d[e][q]);
+}
+
 /// The 36 positions of eight transformed tiles: lane l of o[ii][jj] goes to
 /// buf[(ii·6 + jj)·pstride + tile + l], for l < valid.
 INLINE void store_positions(float *buf, long pstride, long tile, v8f o[6][6], long valid) {
@@ -194,8 +201,7 @@ void focal_wino4_output_tiles(const float *mc, long h, long w, long row_begin, l
             long valid = tx - j0 < 8 ? tx - j0 : 8;
             long tile = i * tx + j0 - tile_base;
             v8f d[6][6], o[6][6];
-            for (int e = 0; e < 6; e++)
-                for (int q = 0; q < 6; q++) load_lanes(mc + (q * 6 + e) * pstride + tile, valid, &d[e][q]);
+            load_positions(mc, pstride, tile, valid, d);
             APPLY_2D(d, 6, 4, o, at, at);
             long yy = i * 4;
             int full = valid == 8 && (j0 + 8) * 4 <= w;
@@ -264,8 +270,7 @@ void focal_wino4_input_gradient_tiles(const float *vc, long h, long w, long row_
             long valid = tx - j0 < 8 ? tx - j0 : 8;
             long tile = i * tx + j0 - tile_base;
             v8f d[6][6], o[6][6];
-            for (int e = 0; e < 6; e++)
-                for (int q = 0; q < 6; q++) load_lanes(vc + (q * 6 + e) * pstride + tile, valid, &d[e][q]);
+            load_positions(vc, pstride, tile, valid, d);
             APPLY_2D(d, 6, 6, o, b, b);
             long y0 = i * 4 - 1, x_first = j0 * 4 - 1;
             long lo = x_first < 0 ? -x_first : 0;
@@ -336,8 +341,7 @@ void focal_wino4_inverse_transform_weights(const float *du, long ws, long kernel
     for (long g = group_begin; g < group_end; g++) {
         long k0 = g * 8, valid = kernels - k0 < 8 ? kernels - k0 : 8;
         v8f d[6][6], o[3][3];
-        for (int e = 0; e < 6; e++)
-            for (int q = 0; q < 6; q++) load_lanes(du + (q * 6 + e) * ws + k0, valid, &d[e][q]);
+        load_positions(du, ws, k0, valid, d);
         APPLY_2D(d, 6, 3, o, gt, gt);
         float t[72];
         for (int r = 0; r < 3; r++)
