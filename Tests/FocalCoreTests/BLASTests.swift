@@ -28,11 +28,12 @@ import Testing
         return (0..<count).map { _ in g.nextUniform(-1, 1) }
     }
 
-    @Test("split GEMMs (column and row blocks, every transpose) equal the definition; the same bits for 1 and 2 threads",
+    @Test("split GEMMs (row and column blocks, every transpose) equal the definition; row blocks give the same bits for 1 and 2 threads",
           arguments: [(false, false), (true, false), (false, true), (true, true)])
     func splitGEMM(_ transA: Bool, _ transB: Bool) {
-        // m·n·k ≥ 2^21 so the product is split; wide (n ≥ m: column blocks) and tall (row blocks).
-        for (m, n, k) in [(40, 333, 160), (333, 40, 160)] {
+        // m·n·k ≥ 2^21 so the product is split: row blocks where m ≥ 2·rowBlock, else column
+        // blocks (whose last bits may differ on some OpenBLAS cores; see `BLAS.sgemm`).
+        for (m, n, k) in [(40, 333, 160), (333, 40, 160), (200, 333, 96)] {
             let a = random(m * k, seed: 1), b = random(k * n, seed: 2)
             let expected = reference(a, b, m: m, n: n, k: k, transA: transA, transB: transB)
             var results: [[Float]] = []
@@ -53,7 +54,12 @@ import Testing
             }
             let worst = zip(results[1], expected).map { abs($0 - $1) }.max()!
             #expect(worst < 1e-4, "\(m)×\(n)×\(k) transA \(transA) transB \(transB): worst error \(worst)")
-            #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern), "thread count changed the result bits")
+            if m >= 2 * BLAS.rowBlock {
+                #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern), "\(m)×\(n)×\(k): thread count changed the result bits")
+            } else {
+                let worstSerial = zip(results[0], expected).map { abs($0 - $1) }.max()!
+                #expect(worstSerial < 1e-4, "\(m)×\(n)×\(k) on one thread: worst error \(worstSerial)")
+            }
         }
     }
 

@@ -10,9 +10,13 @@ private let convolutionFlops = Atomic<Int>(0)
 public enum BLAS {
     /// `C = alpha · op(A) · op(B) + beta · C` with row-major matrices; `op(A)` is `m × k`,
     /// `op(B)` is `k × n`, `lda`, `ldb`, `ldc` are row strides. Large products are split into
-    /// column (or row) blocks computed in parallel on `Threading.threadCount` threads, each
-    /// block by single-threaded OpenBLAS; the split does not change any result bit (each
-    /// output element is computed by one call with the same `k` loop).
+    /// row (or column) blocks computed in parallel on `Threading.threadCount` threads, each
+    /// block by single-threaded OpenBLAS. Row blocks (used whenever `m ≥ 2·rowBlock`) are
+    /// multiples of 48 rows and do not change any result bit. Column blocks (only when `m` is
+    /// smaller) can change the last bits on some OpenBLAS cores: on Zen (Haswell kernels) the
+    /// result of an element depends on the width of the call, not only on its `k` loop
+    /// (measured with OpenBLAS 0.3.21: a 40×333 product split 176 + 157 differs in the last
+    /// bits; split 168 + 165 it does not).
     public static func sgemm(
         transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -24,7 +28,18 @@ public enum BLAS {
             sgemmSerial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
-        if n >= m {
+        if m >= 2 * rowBlock {
+            // Row blocks, multiples of `rowBlock` rows (bit-identical to one call).
+            let block = ((m + threads - 1) / threads + rowBlock - 1) / rowBlock * rowBlock
+            let blocks = (m + block - 1) / block
+            Threading.parallelFor(blocks, grain: 1) { r in
+                for bi in r {
+                    let i0 = bi * block, mb = min(block, m - i0)
+                    sgemmSerial(transA: transA, transB: transB, m: mb, n: n, k: k, alpha: alpha,
+                                a: transA ? a + i0 : a + i0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + i0 * ldc, ldc: ldc)
+                }
+            }
+        } else {
             // Column blocks (multiples of 16 for the kernels' vector width).
             let block = max(16, ((n + threads - 1) / threads + 15) / 16 * 16)
             let blocks = (n + block - 1) / block
@@ -35,18 +50,13 @@ public enum BLAS {
                                 b: transB ? b + j0 * ldb : b + j0, ldb: ldb, beta: beta, c: c + j0, ldc: ldc)
                 }
             }
-        } else {
-            let block = max(16, ((m + threads - 1) / threads + 15) / 16 * 16)
-            let blocks = (m + block - 1) / block
-            Threading.parallelFor(blocks, grain: 1) { r in
-                for bi in r {
-                    let i0 = bi * block, mb = min(block, m - i0)
-                    sgemmSerial(transA: transA, transB: transB, m: mb, n: n, k: k, alpha: alpha,
-                                a: transA ? a + i0 : a + i0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + i0 * ldc, ldc: ldc)
-                }
-            }
         }
     }
+
+    /// The row-block granule of `sgemm`'s split: a multiple of the OpenBLAS kernels' column
+    /// unrolls (12 on Zen/Haswell, 16 and 4 elsewhere) so each row lands in the same kernel
+    /// tile as in one call.
+    static let rowBlock = 48
 
     /// `C = A · B` (row-major `m × k` times `k × n`) by one OpenBLAS call on OpenBLAS's own
     /// thread pool with `threads` workers; OpenBLAS is set back to one thread afterwards. Focal's
