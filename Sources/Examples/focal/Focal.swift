@@ -14,7 +14,7 @@ struct Focal: ParsableCommand {
         abstract: "Biomedical image segmentation with Focal attention networks (Yeung et al., ISBI 2022).",
         discussion: "Run `focal train --preset nuclei` to train on the bundled nuclei tiles. See Docs/CLI.md.",
         subcommands: [
-            TrainCommand.self, EvaluateCommand.self, PredictCommand.self, PruneCommand.self,
+            TrainCommand.self, SelectCommand.self, EvaluateCommand.self, PredictCommand.self, PruneCommand.self,
             MapsCommand.self, LossCommand.self, SummaryCommand.self, BenchCommand.self, ReproduceCommand.self,
         ])
 

@@ -4,83 +4,114 @@ import FocalNets
 import FocalTraining
 import Foundation
 
-/// `focal reproduce`: the paper's comparisons on a dataset folder.
+/// `focal reproduce`: the paper's Tables II–IV on a dataset folder.
 struct ReproduceCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "reproduce",
-        abstract: "Run the paper's comparisons (losses; U-Net vs USE-Net vs Focal USE-Net vs pruned; the same with attention gates) and write a Markdown table.",
-        discussion: "Each row is a full training run with the chosen protocol, so on the paper's datasets this takes many hours; --epochs limits it. Results go to <output>/results.md, each run in its own subfolder.")
+        abstract: "Reproduce the paper's Tables II–IV (nine losses; U-Net, USE-Net, Focal USE-Net, selected; the same with attention gates), with seeds and paired statistics.",
+        discussion: """
+            Every distinct configuration is trained once per seed and shared between tables; each run has its own folder \
+            <output>/seed<k>/<run>. Results: <output>/results.md, .csv, .json and fig4-se.svg / fig4-ag.svg. Run the same \
+            command again to continue a killed reproduction. For a cluster: --plan-only writes the settings and one command line \
+            per run (commands.txt, then commands-selected.txt, which needs the probes), each run starts with --run, and \
+            --collect builds the tables from the finished folders.
+            """)
 
     @OptionGroup var data: DataOptions
     @OptionGroup var training: TrainingOptions
     @OptionGroup var network: NetworkOptions
     @Option(help: "Output folder.") var output: String = "out/reproduce"
-    @Option(help: "Which comparisons: losses, se, ag (comma-separated).") var tables: String = "losses,se,ag"
-    @Option(help: "Pruning threshold (paper: 0.2).") var threshold: Float = 0.2
+    @Option(help: "Which tables: losses (II), se (III), ag (IV), comma-separated.") var tables: String = "losses,se,ag"
+    @Option(help: "Seeds, comma-separated (each configuration is trained once per seed).") var seeds: String = "0"
+    @Option(help: "Pruning threshold of the selection (paper: 0.2).") var threshold: Float = AttentionSelection.defaultThreshold
+    @Flag(help: "Only write the settings and the run commands (commands.txt, commands-selected.txt).") var planOnly = false
+    @Option(name: .customLong("run"), help: "Train only this run of the plan in --output (e.g. seed0/unet-ufl).") var onlyRun: String?
+    @Flag(help: "Only build the tables from the finished runs in --output.") var collect = false
+    @Option(help: "Threads (default: FOCAL_NUM_THREADS or all cores).") var threads: Int?
 
     func validate() throws {
-        let known: Set<String> = ["losses", "se", "ag"]
-        let chosen = tables.split(separator: ",").map { String($0) }
-        if chosen.isEmpty { throw ValidationError("--tables is empty; use losses, se, ag or a comma-separated subset") }
-        for t in chosen where !known.contains(t) {
-            throw ValidationError("unknown table '\(t)' in --tables; use losses, se, ag or a comma-separated subset")
+        if [planOnly, onlyRun != nil, collect].filter({ $0 }).count > 1 {
+            throw ValidationError("--plan-only, --run and --collect exclude each other")
         }
+        _ = try chosenTables()
+        _ = try chosenSeeds()
         guard threshold.isFinite, threshold >= 0 else { throw ValidationError("--threshold must be a finite number ≥ 0") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    private func chosenTables() throws -> [ReproductionConfiguration.Table] {
+        let names = tables.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        if names.isEmpty { throw ValidationError("--tables is empty; use losses, se, ag or a comma-separated subset") }
+        return try names.map { name in
+            guard let t = ReproductionConfiguration.Table(rawValue: name) else {
+                throw ValidationError("unknown table '\(name)' in --tables; use losses, se, ag or a comma-separated subset")
+            }
+            return t
+        }
+    }
+
+    private func chosenSeeds() throws -> [UInt64] {
+        let parts = seeds.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = parts.map { UInt64($0) }
+        guard !parts.isEmpty, values.allSatisfy({ $0 != nil }) else {
+            throw ValidationError("--seeds '\(seeds)' is not a comma-separated list of non-negative integers, e.g. 0,1,2")
+        }
+        guard Set(values).count == values.count else { throw ValidationError("--seeds '\(seeds)' names a seed twice") }
+        return values.map { $0! }
     }
 
     func run() throws {
-        let base = try training.configuration(network: network, data: data)
+        if let threads { Threading.threadCount = threads }
         let root = URL(fileURLWithPath: output)
-        var markdown = ["# Focal reproduction", "", "Data: \(base.data.label); protocol: preset \(training.preset), \(base.training.epochs) epochs max, seed \(base.training.seed).", ""]
-        func train(_ name: String, _ config: ExperimentConfiguration) throws -> ExperimentResult {
-            say("== \(name)")
-            let reporter = TrainingReporter(epochs: config.training.epochs)
-            let folder = root.appendingPathComponent(name.lowercased().replacingOccurrences(of: " ", with: "-").replacingOccurrences(of: "+", with: "plus"))
-            let r = try Experiment.run(config, output: folder, onEvent: reporter.handle, log: { say($0) })
-            printScores(r.test, images: r.testImages, label: name)
-            return r
+        if collect {
+            report(try Reproduction.collect(root: root), root: root)
+            return
         }
-        func row(_ name: String, _ r: ExperimentResult, _ note: String = "") -> String {
-            String(format: "| %@ | %.4f | %.4f | %.4f | %.4f | %@ |", name, r.test.dsc, r.test.precision, r.test.recall, r.test.iou, note)
+        if let run = onlyRun {
+            say("== \(run)")
+            let epochs = try Reproduction.configuration(root: root).base.training.epochs
+            let (resolved, outcome) = try Reproduction.run(key: run, root: root, onEvent: TrainingReporter(epochs: epochs).handle, log: { say($0) })
+            say("\(run): \(outcome.rawValue) in \(resolved.folder.path)" + (resolved.sameAs.map { " (the configuration of \($0))" } ?? ""))
+            return
         }
-        let header = ["| model | DSC | precision | recall | IoU | notes |", "|---|---|---|---|---|---|"]
-        let chosen = Set(tables.split(separator: ",").map { String($0) })
-        if chosen.contains("losses") {
-            markdown += ["## Losses (U-Net)", ""] + header
-            for (name, loss, opts, fdpt) in [("DSC", "dice_loss", [String: Double](), Float(0)), ("DSC+CE", "dice_crossentropy", [:], 0),
-                                              ("Unified Focal", base.training.loss, base.training.lossOptions, 0),
-                                              ("Unified Focal + FDPT", base.training.loss, base.training.lossOptions, max(base.training.distancePenaltyEpsilon, 0.1))] {
-                var c = base
-                c.network.plan = .none
-                c.training.loss = loss
-                c.training.lossOptions = opts
-                c.training.distancePenaltyEpsilon = fdpt
-                markdown.append(row(name, try train("loss " + name, c), fdpt > 0 ? "FDPT ε \(fdpt)" : ""))
+        var base = try training.configuration(network: network, data: data)
+        base.network.plan = .none
+        let fdpt = training.fdptEpsilon.flatMap { $0 > 0 ? $0 : nil } ?? 0.1
+        base.training.distancePenaltyEpsilon = 0
+        let configuration = ReproductionConfiguration(base: base, tables: try chosenTables(), seeds: try chosenSeeds(),
+                                                      threshold: threshold, fdptEpsilon: fdpt)
+        if planOnly {
+            try Reproduction.prepare(configuration, root: root)
+            let plan = ReproductionPlan(configuration)
+            let executable = CommandLine.arguments[0]
+            func line(_ r: ReproductionRun) -> String {
+                [executable, "reproduce", "--output", output, "--run", r.key].map(shellQuoted).joined(separator: " ")
             }
-            markdown.append("")
+            let first = plan.runs.filter { $0.configuration != nil }, second = plan.runs.filter { $0.configuration == nil }
+            try AtomicFile.write(Data((first.map(line).joined(separator: "\n") + "\n").utf8), to: root.appendingPathComponent("commands.txt"))
+            try AtomicFile.write(Data((second.map(line).joined(separator: "\n") + (second.isEmpty ? "" : "\n")).utf8),
+                                 to: root.appendingPathComponent("commands-selected.txt"))
+            say("\(plan.runs.count) runs (\(first.count) independent, \(second.count) selected after their probes); settings in \(output)/\(Reproduction.configurationFile)")
+            say("run them, e.g.:  parallel < \(output)/commands.txt && parallel < \(output)/commands-selected.txt")
+            say("then:            \(executable) reproduce --output \(output) --collect")
+            return
         }
-        for (kind, title, plan) in [("se", "Squeeze-and-Excitation (USE-Net)", AttentionPlan.squeezeExcitation(depth: base.network.depth, focal: false)),
-                                    ("ag", "Attention gates (Attention U-Net)", AttentionPlan.attentionGates(depth: base.network.depth, focal: false))]
-            where chosen.contains(kind) {
-            markdown += ["## \(title)", ""] + header
-            var c = base
-            c.network.plan = .none
-            markdown.append(row("U-Net", try train("\(kind) U-Net", c)))
-            c.network.plan = plan
-            markdown.append(row("all modules", try train("\(kind) plain", c)))
-            c.network.plan = AttentionPlan(plan.positions, focal: true)
-            let focal = try train("\(kind) focal", c)
-            let eps = focal.focalWeights.map { "\($0.name) \(String(format: "%.2f", $0.value))" }.joined(separator: ", ")
-            markdown.append(row("all modules, Focal", focal, "ε: \(eps)"))
-            let pruned = try c.network.plan.pruned(focalWeights: focal.focalWeights.map { ($0.name, $0.value) }, threshold: threshold)
-            c.network.plan = pruned
-            markdown.append(row("pruned (ε < \(threshold) removed), Focal", try train("\(kind) pruned", c), "kept: \(pruned)"))
-            markdown.append("")
-        }
-        try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true)
-        let file = root.appendingPathComponent("results.md")
-        try AtomicFile.write(Data(markdown.joined(separator: "\n").utf8), to: file)
-        say(markdown.joined(separator: "\n"))
-        say("written to \(file.path)")
+        let results = try Reproduction.runAll(
+            configuration, root: root,
+            onRun: { run, index, total in say("== run \(index)/\(total): \(run.key)") },
+            onEvent: TrainingReporter(epochs: base.training.epochs).handle, log: { say($0) })
+        report(results, root: root)
     }
+
+    private func report(_ results: ReproductionResults, root: URL) {
+        say(results.markdown())
+        say(String(format: "training time of the distinct runs: %.0f s; written to %@/results.md, results.csv, results.json", results.trainingSeconds, root.path))
+    }
+}
+
+/// `text` quoted for a POSIX shell when it needs it.
+func shellQuoted(_ text: String) -> String {
+    let safe = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_./=:,+")
+    if !text.isEmpty, text.unicodeScalars.allSatisfy(safe.contains) { return text }
+    return "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
 }

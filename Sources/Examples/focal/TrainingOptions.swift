@@ -1,5 +1,6 @@
 import ArgumentParser
 import FocalLosses
+import FocalNets
 import FocalTraining
 
 /// Loss and training-protocol options (shared by train, prune --retrain and reproduce).
@@ -66,6 +67,16 @@ struct TrainingOptions: ParsableArguments {
 
     /// The experiment configuration: the preset with these options applied.
     func configuration(network: NetworkOptions, data: DataOptions) throws -> ExperimentConfiguration {
+        try configuration(data: data) { try network.apply(to: $0) }
+    }
+
+    /// The experiment configuration with `network` (e.g. a trained model's) instead of the
+    /// preset's network and the network options.
+    func configuration(network: UNetConfiguration, data: DataOptions) throws -> ExperimentConfiguration {
+        try configuration(data: data) { _ in network }
+    }
+
+    private func configuration(data: DataOptions, network makeNetwork: (UNetConfiguration) throws -> UNetConfiguration) throws -> ExperimentConfiguration {
         let p = try Preset.named(preset)
         var t = p.training
         if let loss {
@@ -88,7 +99,7 @@ struct TrainingOptions: ParsableArguments {
         if noAugmentation { t.augmentation = .none }
         t.maxStepsPerEpoch = maxStepsPerEpoch
         t.seed = seed
-        var c = ExperimentConfiguration(data: try data.source(defaultSize: p.size), network: try network.apply(to: p.network),
+        var c = ExperimentConfiguration(data: try data.source(defaultSize: p.size), network: try makeNetwork(p.network),
                                         training: t, initializationSeed: initSeed)
         if let fdptMode { c.distancePenaltyMode = mode(fdptMode)! }
         _ = try c.makeLoss()  // reject bad loss options before loading any data

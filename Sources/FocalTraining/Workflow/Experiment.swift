@@ -4,7 +4,7 @@ import FocalNets
 import Foundation
 
 /// What an experiment needs: data, network, training protocol and an output folder.
-public struct ExperimentConfiguration: Codable, Sendable {
+public struct ExperimentConfiguration: Codable, Sendable, Equatable {
     /// The images.
     public var data: DataSource
     /// The network (its `inChannels` is set from the data).
@@ -38,6 +38,15 @@ public struct ExperimentConfiguration: Codable, Sendable {
         }
     }
 
+    /// Whether `other` describes the same run: equal in everything, except the network's input
+    /// channels and classes, which `Experiment.run` takes from the data.
+    public func isSameRun(as other: ExperimentConfiguration) -> Bool {
+        var o = other
+        o.network.inChannels = network.inChannels
+        o.network.classes = network.classes
+        return o == self
+    }
+
     /// The configured loss (with the FDPT when its ε is positive).
     public func makeLoss() throws -> any SegmentationLoss {
         let eps = training.distancePenaltyEpsilon
@@ -56,6 +65,8 @@ public struct ExperimentResult: Sendable {
     public var test: MetricScores
     /// Number of test images.
     public var testImages: Int
+    /// The per-image test scores (the rows of `metrics.csv`), for paired comparisons.
+    public var testMetrics: MetricsAccumulator
     /// The learnt ε of every Focal module of the best model.
     public var focalWeights: [NamedValue]
     /// Wall-clock seconds of training and of evaluation.
@@ -63,6 +74,16 @@ public struct ExperimentResult: Sendable {
     public var evaluationSeconds: Double
     /// The output folder.
     public var output: URL
+}
+
+/// How `Experiment.continueRun` obtained a result.
+public enum ExperimentOutcome: String, Sendable, Equatable {
+    /// The folder held the finished run with the same configuration: nothing was trained.
+    case reused
+    /// The folder held a checkpoint of the same run: training continued from it.
+    case resumed
+    /// The folder was empty (or absent): a new run.
+    case started
 }
 
 /// Trains a network on a dataset and evaluates the best-validation model on the test split,
@@ -114,7 +135,8 @@ public enum Experiment {
         let evaluationSeconds = Date().timeIntervalSince(evalStart)
         let result = ExperimentResult(
             history: summary.history, stopReason: summary.stopReason, bestEpoch: summary.bestEpoch, test: report.mean,
-            testImages: split.test.count, focalWeights: best.focalWeights.map { NamedValue(name: $0.position, value: $0.epsilon) },
+            testImages: split.test.count, testMetrics: report.metrics,
+            focalWeights: best.focalWeights.map { NamedValue(name: $0.position, value: $0.epsilon) },
             trainingSeconds: trainingSeconds, evaluationSeconds: evaluationSeconds, output: output)
         try writeSummary(result, to: output)
         return result
@@ -130,18 +152,108 @@ public enum Experiment {
         }
     }
 
-    private static func writeSummary(_ r: ExperimentResult, to output: URL) throws {
-        struct Summary: Codable {
-            var bestEpoch: Int, epochs: Int, stopReason: String
-            var testImages: Int, dsc: Double, precision: Double, recall: Double, iou: Double
-            var focalWeights: [NamedValue]
-            var trainingSeconds: Double, evaluationSeconds: Double
+    /// The configuration saved in a run folder (`configuration.json`), or `nil` when there is none.
+    /// - Throws: `TrainingError.invalidConfiguration` when the file exists but is unreadable.
+    public static func savedConfiguration(in output: URL) throws -> ExperimentConfiguration? {
+        let url = output.appendingPathComponent("configuration.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        do {
+            return try JSONDecoder().decode(ExperimentConfiguration.self, from: Data(contentsOf: url))
+        } catch {
+            throw TrainingError.invalidConfiguration("\(url.path) is not a readable experiment configuration (\(error)); move the folder away")
         }
-        let s = Summary(bestEpoch: r.bestEpoch, epochs: r.history.count, stopReason: r.stopReason, testImages: r.testImages,
-                        dsc: r.test.dsc, precision: r.test.precision, recall: r.test.recall, iou: r.test.iou,
-                        focalWeights: r.focalWeights, trainingSeconds: r.trainingSeconds, evaluationSeconds: r.evaluationSeconds)
+    }
+
+    /// The result of the finished run in `output` (from its `summary.json`), or `nil` when the
+    /// run has not finished there.
+    public static func finishedResult(in output: URL) throws -> ExperimentResult? {
+        let url = output.appendingPathComponent("summary.json")
+        guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+        let summary: ExperimentSummary
+        do {
+            summary = try JSONDecoder().decode(ExperimentSummary.self, from: Data(contentsOf: url))
+        } catch {
+            throw TrainingError.invalidConfiguration("\(url.path) is not a readable run summary (\(error)); delete it to evaluate the run again")
+        }
+        return summary.result(output: output)
+    }
+
+    /// Runs `configuration` in `output` so that calling it again after a kill, or after it
+    /// finished, never repeats work: a finished run with the same configuration is read back
+    /// (`reused`), a checkpoint of the same run is continued (`resumed`), an empty or absent
+    /// folder starts a new run (`started`). A folder holding a different run is refused, naming
+    /// the differences, rather than overwritten.
+    public static func continueRun(_ configuration: ExperimentConfiguration, output: URL,
+                                   onEvent: ((TrainingEvent) -> Void)? = nil,
+                                   log: (String) -> Void = { _ in }) throws -> (result: ExperimentResult, outcome: ExperimentOutcome) {
+        if let saved = try savedConfiguration(in: output) {
+            guard saved.isSameRun(as: configuration) else {
+                throw TrainingError.invalidConfiguration(
+                    "\(output.path) holds a different run (\(differences(saved, configuration).joined(separator: "; "))); use another output folder or remove it")
+            }
+            if let finished = try finishedResult(in: output) { return (finished, .reused) }
+            let hasCheckpoint = [CheckpointStore(directory: output).latestURL, CheckpointStore(directory: output).previousURL]
+                .contains { FileManager.default.fileExists(atPath: $0.path) }
+            let result = try run(configuration, output: output, resume: hasCheckpoint, onEvent: onEvent, log: log)
+            return (result, hasCheckpoint ? .resumed : .started)
+        }
+        return (try run(configuration, output: output, onEvent: onEvent, log: log), .started)
+    }
+
+    /// The top-level settings in which two configurations differ, one short phrase each.
+    static func differences(_ saved: ExperimentConfiguration, _ requested: ExperimentConfiguration) -> [String] {
+        var out: [String] = []
+        if saved.data != requested.data { out.append("data") }
+        var n = requested.network
+        n.inChannels = saved.network.inChannels
+        n.classes = saved.network.classes
+        out += saved.network.differences(from: n, mine: "folder", theirs: "request")
+        if saved.network.focalEpsilonInit != requested.network.focalEpsilonInit {
+            out.append("focal ε₀ \(saved.network.focalEpsilonInit) in the folder, \(requested.network.focalEpsilonInit) requested")
+        }
+        if saved.training != requested.training { out.append("training settings") }
+        if saved.initializationSeed != requested.initializationSeed {
+            out.append("init seed \(saved.initializationSeed) in the folder, \(requested.initializationSeed) requested")
+        }
+        if saved.distancePenaltyMode != requested.distancePenaltyMode { out.append("FDPT mode") }
+        return out.isEmpty ? ["settings"] : out
+    }
+
+    private static func writeSummary(_ r: ExperimentResult, to output: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(s), to: output.appendingPathComponent("summary.json"))
+        try AtomicFile.write(try encoder.encode(ExperimentSummary(r)), to: output.appendingPathComponent("summary.json"))
+    }
+}
+
+/// `summary.json`: a finished run's result. The flat score fields are the test means; `perImage`
+/// and `history` let a later process (reproduction, statistics) use the run without training
+/// it again.
+struct ExperimentSummary: Codable {
+    var bestEpoch: Int, epochs: Int, stopReason: String
+    var testImages: Int, dsc: Double, precision: Double, recall: Double, iou: Double
+    var focalWeights: [NamedValue]
+    var trainingSeconds: Double, evaluationSeconds: Double
+    var perImage: MetricsAccumulator
+    var history: [EpochRecord]
+
+    init(_ r: ExperimentResult) {
+        bestEpoch = r.bestEpoch
+        epochs = r.history.count
+        stopReason = r.stopReason
+        testImages = r.testImages
+        (dsc, precision, recall, iou) = (r.test.dsc, r.test.precision, r.test.recall, r.test.iou)
+        focalWeights = r.focalWeights
+        trainingSeconds = r.trainingSeconds
+        evaluationSeconds = r.evaluationSeconds
+        perImage = r.testMetrics
+        history = r.history
+    }
+
+    func result(output: URL) -> ExperimentResult {
+        ExperimentResult(history: history, stopReason: stopReason, bestEpoch: bestEpoch,
+                         test: MetricScores(dsc: dsc, precision: precision, recall: recall, iou: iou),
+                         testImages: testImages, testMetrics: perImage, focalWeights: focalWeights,
+                         trainingSeconds: trainingSeconds, evaluationSeconds: evaluationSeconds, output: output)
     }
 }

@@ -1,0 +1,92 @@
+import FocalCore
+import FocalNets
+import Foundation
+
+/// The files of an attention selection: `selection.md` (the modules with their ε and decision,
+/// the scores of the probe and of the retrained pruned network), `selection.json` (the same,
+/// for programs) and the paper's Fig. 4 (`focal-weights.svg`, and `.png`): the ε curves of the
+/// probe (ε₀ = 0, solid) and of the retraining (ε₀ = 1, dashed) with the threshold.
+public enum SelectionReport {
+    /// `selection.json`.
+    public struct Record: Codable, Sendable, Equatable {
+        public struct Scores: Codable, Sendable, Equatable {
+            public var plan: String
+            public var modules: Int
+            public var epsilonInit: Float
+            public var dsc: Double, precision: Double, recall: Double, iou: Double
+            public var testImages: Int
+            public var bestEpoch: Int, epochs: Int
+            public var focalWeights: [NamedValue]
+        }
+        public var threshold: Float
+        public var candidates: String
+        public var decisions: [ModuleDecision]
+        public var prunedPlan: String
+        public var probe: Scores
+        public var retrained: Scores
+    }
+
+    /// The record of `result`.
+    public static func record(_ result: AttentionSelection.Result) -> Record {
+        func scores(_ r: ExperimentResult, plan: AttentionPlan, epsilonInit: Float) -> Record.Scores {
+            Record.Scores(plan: plan.description, modules: plan.count, epsilonInit: epsilonInit,
+                          dsc: r.test.dsc, precision: r.test.precision, recall: r.test.recall, iou: r.test.iou,
+                          testImages: r.testImages, bestEpoch: r.bestEpoch, epochs: r.history.count, focalWeights: r.focalWeights)
+        }
+        let d = result.decision
+        return Record(threshold: d.threshold, candidates: d.plan.description, decisions: d.modules,
+                      prunedPlan: d.prunedPlan.description,
+                      probe: scores(result.probe, plan: d.plan, epsilonInit: AttentionSelection.probeEpsilonInit),
+                      retrained: scores(result.retrained, plan: AttentionPlan(d.prunedPlan.positions, focal: true),
+                                        epsilonInit: AttentionSelection.retrainEpsilonInit))
+    }
+
+    /// The Markdown report.
+    public static func markdown(_ result: AttentionSelection.Result) -> String {
+        let r = record(result)
+        let d = result.decision
+        func f(_ x: Double) -> String { String(format: "%.4f", x) }
+        var lines = [
+            "# Attention selection (Focal Attention Networks, §II-B)", "",
+            "Candidates: \(d.plan.positions.map(\.name).joined(separator: " ")) (\(d.plan.count) modules). "
+                + "Probe: every module Focal, ε initialised to 0; modules whose ε is below \(d.threshold) "
+                + "in the probe's best-validation model (epoch \(result.probe.bestEpoch)) are removed; the pruned Focal network "
+                + "is retrained from scratch with the same protocol, ε initialised to 1.", "",
+            "| module | ε (probe) | decision |", "|---|---|---|",
+        ]
+        for m in d.modules {
+            lines.append("| \(m.position) | \(String(format: "%.4f", m.epsilon)) | \(m.kept ? "kept" : "removed (ε < \(d.threshold))") |")
+        }
+        lines += ["", "Kept \(d.kept.count) of \(d.modules.count): \(d.prunedPlan.isEmpty ? "none (the plain U-Net)" : d.prunedPlan.positions.map(\.name).joined(separator: " ")).", "",
+                  "| network | modules | DSC | precision | recall | IoU | best epoch / epochs |", "|---|---|---|---|---|---|---|"]
+        for (name, s) in [("probe: all candidates, Focal, ε₀ = 0", r.probe), ("selected: pruned, Focal, ε₀ = 1, retrained", r.retrained)] {
+            lines.append("| \(name) | \(s.modules) | \(f(s.dsc)) | \(f(s.precision)) | \(f(s.recall)) | \(f(s.iou)) | \(s.bestEpoch) / \(s.epochs) |")
+        }
+        lines += ["", "Test split: \(r.probe.testImages) images (mean per image, foreground class).",
+                  "Figure: `focal-weights.svg` (`.png`): ε per epoch, probe solid, retraining dashed.", ""]
+        return lines.joined(separator: "\n")
+    }
+
+    /// The paper's Fig. 4 for a selection.
+    public static func figure(_ result: AttentionSelection.Result) -> LinePlot {
+        TrainingPlots.focalWeightsComparison(
+            [.init(label: "ε₀ = 0, probe", history: result.probe.history, dashed: false),
+             .init(label: "ε₀ = 1, retrained", history: result.retrained.history, dashed: true)],
+            threshold: Double(result.decision.threshold), title: "Focal weights ε per attention module (Fig. 4)")
+    }
+
+    /// Writes the report files into `folder` and returns `result` with their URLs.
+    public static func write(_ result: AttentionSelection.Result, to folder: URL) throws -> AttentionSelection.Result {
+        var out = result
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let json = folder.appendingPathComponent("selection.json")
+        try AtomicFile.write(try encoder.encode(record(result)), to: json)
+        let md = folder.appendingPathComponent("selection.md")
+        try AtomicFile.write(Data(markdown(result).utf8), to: md)
+        let svg = folder.appendingPathComponent("focal-weights.svg")
+        try figure(result).write(to: svg)
+        out.files = [md, json, svg]
+        return out
+    }
+}
