@@ -32,10 +32,11 @@ public struct DiceCrossEntropyLoss: SegmentationLoss {
         try HyperparameterCheck.positive(smooth, "smooth", in: name)
     }
 
-    /// `(1 − dice_soft) + CE`.
+    /// `(1 − dice_soft) + CE`, with `1 − dice_soft = mean_{b,c} (FN + FP)/(2TP + FN + FP + s)`
+    /// (`LossInput.tverskyComplement`, no cancellation as `dice_soft → 1`).
     public func loss(_ input: LossInput) throws -> Tensor {
-        let diceSoft = input.tverskyIndex(delta: 0.5, smooth: smooth / 2, clipped: false).mean()
-        return (1 - diceSoft) + input.crossEntropyTerm(kerasRenormalised: true)
+        let diceComplement = input.tverskyComplement(delta: 0.5, smooth: smooth / 2, clipped: false).mean()
+        return diceComplement + input.crossEntropyTerm(kerasRenormalised: true)
     }
 }
 

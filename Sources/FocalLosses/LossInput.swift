@@ -125,31 +125,40 @@ public final class LossInput {
     /// probabilities (logits: from `softmax(z)` either way), weighted per pixel when a pixel
     /// weight is set (TP and FN only). See `LossOps.regionStatistics`.
     public func regionStatistics(clipped: Bool) -> (truePositives: Tensor, falseNegatives: Tensor, falsePositives: Tensor) {
-        let key = clipped && kind == .probabilities
-        let stats: Tensor
-        if let cached = statisticsCache[key] {
-            stats = cached
-        } else {
-            stats = LossOps.regionStatistics(key ? clippedProbabilities : probabilities, target: target, pixelWeight: pixelWeight)
-            statisticsCache[key] = stats
-        }
+        let stats = stackedRegionStatistics(clipped: clipped)
         let nc = [batchSize, classCount]
         return (stats.slice(axis: 0, 0..<1).reshaped(nc),
                 stats.slice(axis: 0, 1..<2).reshaped(nc),
                 stats.slice(axis: 0, 2..<3).reshaped(nc))
     }
 
+    /// TP, FN, FP stacked as `[3, N, C]` (cached per clipping; see `regionStatistics(clipped:)`).
+    private func stackedRegionStatistics(clipped: Bool) -> Tensor {
+        let key = clipped && kind == .probabilities
+        if let cached = statisticsCache[key] { return cached }
+        let stats = LossOps.regionStatistics(key ? clippedProbabilities : probabilities, target: target, pixelWeight: pixelWeight)
+        statisticsCache[key] = stats
+        return stats
+    }
+
     /// The Tversky index per image and class (`N, C`):
     /// `TI = (TP + s) / (TP + δ·FN + (1 − δ)·FP + s)`; `δ = 0.5` is the soft Dice coefficient.
+    /// See `LossOps.tverskyIndex`.
     public func tverskyIndex(delta: Float, smooth: Float, clipped: Bool) -> Tensor {
-        let (tp, fn, fp) = regionStatistics(clipped: clipped)
-        return (tp + smooth) / (tp + fn * delta + fp * (1 - delta) + smooth)
+        LossOps.tverskyIndex(stackedRegionStatistics(clipped: clipped), delta: delta, smooth: smooth)
+    }
+
+    /// `1 − TI` per image and class (`N, C`), computed as
+    /// `(δ·FN + (1 − δ)·FP) / (TP + δ·FN + (1 − δ)·FP + s)` — no cancellation as `TI → 1`
+    /// (see `LossOps.tverskyComplement`).
+    public func tverskyComplement(delta: Float, smooth: Float, clipped: Bool) -> Tensor {
+        LossOps.tverskyComplement(stackedRegionStatistics(clipped: clipped), delta: delta, smooth: smooth)
     }
 
     /// `mean_{b,c} (1 − TI_c)^{e_c}` — the focal Tversky family's region term (one exponent
-    /// per class; all 1 gives the Tversky/Dice loss).
+    /// per class; all 1 gives the Tversky/Dice loss), with `1 − TI` from `tverskyComplement`.
     public func focalTverskyTerm(delta: Float, smooth: Float, exponents: [Float], clipped: Bool) -> Tensor {
-        let complement = 1 - tverskyIndex(delta: delta, smooth: smooth, clipped: clipped)
+        let complement = tverskyComplement(delta: delta, smooth: smooth, clipped: clipped)
         if exponents.allSatisfy({ $0 == 1 }) { return complement.mean() }
         return LossOps.channelPower(complement, exponents: exponents).mean()
     }

@@ -94,6 +94,87 @@ struct LossGradientCheckTests {
         }
     }
 
+    /// Region statistics `[3, N, C]` with `TP` in [5, 50] and `FN`, `FP` in [1e-3, 1e-2]
+    /// (`1 − TI` about 1e-4), and a second set with all three in [0.5, 5].
+    static func tverskyStatistics(nearOne: Bool, seed: UInt64) -> Tensor {
+        var g = RandomGenerator(seed: seed)
+        let tp = Tensor(randomUniform: [1, 2, 3], low: nearOne ? 5 : 0.5, high: nearOne ? 50 : 5, generator: &g)
+        let rest = Tensor(randomUniform: [2, 2, 3], low: nearOne ? 1e-3 : 0.5, high: nearOne ? 1e-2 : 5, generator: &g)
+        return Tensor(shape: [3, 2, 3], scalars: tp.scalars + rest.scalars)
+    }
+
+    @Test("tverskyIndex and tverskyComplement: gradients near TI = 1 and away from it", arguments: [true, false])
+    func tverskyOps(nearOne: Bool) {
+        let stats = Self.tverskyStatistics(nearOne: nearOne, seed: nearOne ? 24 : 25)
+        // Near TI = 1, ∂/∂TP is about 1e-6: an absolute floor far below it, and a step large
+        // enough for float32 to resolve the change of 1 − TI (the function is smooth through
+        // FN, FP < 0).
+        let atol = nearOne ? 1e-9 : 1e-5
+        let eps: Float = nearOne ? 1e-2 : 1e-3
+        for delta: Float in [0.5, 0.7, 0] {
+            let complement = gradCheck([stats], eps: eps, rtol: 1e-2, atol: atol) { xs in
+                LossOps.tverskyComplement(xs[0], delta: delta, smooth: 1e-6)
+            }
+            #expect(complement.passed, "complement δ \(delta): \(complement)")
+            if nearOne {
+                // TI itself is within a few float32 ulps of 1 here, below what a finite
+                // difference resolves; its gradient is the negated complement's.
+                let x = stats.requiringGradient()
+                LossOps.tverskyIndex(x, delta: delta, smooth: 1e-6).sum().backward()
+                let gi = x.grad!.scalars
+                let y = stats.requiringGradient()
+                LossOps.tverskyComplement(y, delta: delta, smooth: 1e-6).sum().backward()
+                #expect(gi == y.grad!.scalars.map { -$0 })
+            } else {
+                let index = gradCheck([stats], eps: eps, rtol: 1e-2, atol: atol) { xs in
+                    LossOps.tverskyIndex(xs[0], delta: delta, smooth: 1e-6)
+                }
+                #expect(index.passed, "index δ \(delta): \(index)")
+            }
+        }
+    }
+
+    @Test("tverskyComplement: the cancellation-free 1 − TI, exact gradients against Double")
+    func tverskyComplementForward() {
+        // TP = 1000, FN = 2e-4, FP = 1e-4: 1 − TI ≈ 1.7e-7, which 1 − TI in float32 cannot resolve.
+        let stats = Tensor(shape: [3, 1, 1], scalars: [1000, 2e-4, 1e-4]).requiringGradient()
+        let delta = 0.7, smooth = Double(Float(1e-6))
+        let (tp, fn, fp) = (Double(Float(1000)), Double(Float(2e-4)), Double(Float(1e-4)))
+        let a = Double(Float(delta)) * fn + (1 - Double(Float(delta))) * fp
+        let d = tp + a + smooth
+        let c = LossOps.tverskyComplement(stats, delta: Float(delta), smooth: Float(smooth))
+        #expect(abs(Double(c.item()) - a / d) <= 1e-7 * (a / d))
+        c.sum().backward()
+        let grad = stats.grad!.scalars.map(Double.init)
+        let delta32 = Double(Float(delta))
+        let expected = [-a / (d * d), delta32 * (tp + smooth) / (d * d), (1 - delta32) * (tp + smooth) / (d * d)]
+        for (g, e) in zip(grad, expected) { #expect(abs(g - e) <= 1e-6 * abs(e), "\(grad) vs \(expected)") }
+        // Index and complement add up to 1.
+        let index = LossOps.tverskyIndex(stats.detached(), delta: Float(delta), smooth: Float(smooth)).item()
+        #expect(abs(Double(index) + Double(c.item()) - 1) <= 1e-7)
+    }
+
+    /// (Closer to 1 the float32 loss value cannot resolve a finite-difference step; the
+    /// near-perfect gradients are checked against Double in `TverskyPrecisionTests`.)
+    @Test("region losses near a perfect prediction (p = 0.99 on the true class)", arguments: [(2, [4, 3]), (3, [2, 3, 2])])
+    func regionLossesNearPerfect(classes: Int, spatial: [Int]) throws {
+        var g = RandomGenerator(seed: 26)
+        let labels = LossTestSupport.randomLabels(batch: 2, classes: classes, spatial: spatial, generator: &g)
+        let y = LossTestSupport.oneHot(labels, batch: 2, classes: classes, spatial: spatial)
+        let jitter = Tensor(randomUniform: y.shape, low: 0.5, high: 1.5, generator: &g)
+        let p = Kernels.zipMap(y, jitter) { yi, u in yi == 1 ? 1 - 1e-2 * u : 1e-2 * u / Float(classes - 1) }
+        let losses: [any SegmentationLoss] = [
+            DiceLoss(), TverskyLoss(), FocalTverskyLoss(), FocalTverskyLoss(delta: 0.6, gamma: 0.5),
+            SymmetricFocalTverskyLoss(), AsymmetricFocalTverskyLoss(), DiceCrossEntropyLoss(), ComboLoss(),
+        ]
+        for loss in losses {
+            let report = gradCheck([p], eps: 1e-3, rtol: 2e-2, atol: 2e-4, maxEntries: 200) { xs in
+                (try? loss.callAsFunction(xs[0], y)) ?? Tensor(Float.nan)
+            }
+            #expect(report.passed, "\(loss.name): \(report)")
+        }
+    }
+
     @Test("channelPower: exponents 0, 1, below and above 1")
     func channelPower() {
         var g = RandomGenerator(seed: 22)
