@@ -44,5 +44,16 @@ private func writeDisks(to root: URL, count: Int) throws {
         // The saved model is usable by the other subcommands.
         let s = try FocalProcess.run(["summary", "--model", output.appendingPathComponent("best.safetensors").path])
         #expect(s.status == 0 && s.output.contains("total parameters"))
+        // Evaluation scores boundaries too, with the given tolerance and spacing.
+        let evaluated = root.appendingPathComponent("evaluated")
+        let e = try FocalProcess.run(["evaluate", "--model", output.appendingPathComponent("best.safetensors").path,
+                                      "--images", root.appendingPathComponent("images").path, "--masks", root.appendingPathComponent("masks").path,
+                                      "--size", "32", "--split", "all", "--nsd-tolerance", "2", "--pixel-spacing", "0.5,0.5",
+                                      "--output", evaluated.path])
+        #expect(e.status == 0, "stderr: \(e.error)")
+        #expect(e.output.contains("all (10 images): DSC") && e.output.contains("boundary: HD95 ") && e.output.contains("NSD(τ=2) "))
+        let metrics = try String(contentsOf: evaluated.appendingPathComponent("metrics.csv"), encoding: .utf8)
+        #expect(metrics.hasPrefix("image,dsc,precision,recall,iou,hd95,assd,nsd,dsc_1,"))
+        #expect(metrics.split(separator: "\n").count == 13)
     }
 }

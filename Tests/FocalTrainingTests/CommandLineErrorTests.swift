@@ -98,6 +98,9 @@ import Testing
             c(["evaluate", "--model", model, "--images", w.path("corrupt/images"), "--masks", w.path("corrupt/masks")], "disk0.png", "corrupt"),
             c(["evaluate", "--model", model, "--split", "train"], "--split must be test or all"),
             c(["evaluate", "--model", model, "--window", "0"], "--window must be at least 1"),
+            c(["evaluate", "--model", model, "--nsd-tolerance=-1"], "--nsd-tolerance must be finite and at least 0"),
+            c(["evaluate", "--model", model, "--pixel-spacing", "0.5,x"], "--pixel-spacing must be", "'0.5,x'"),
+            c(["evaluate", "--model", model, "--pixel-spacing", "1,0"], "--pixel-spacing must be"),
             // predict
             c(["predict", "--model", "/nonexistent.safetensors", "--input", w.path("good/images")], "does not exist"),
             c(["predict", "--model", model, "--input", "/nonexistent/images"], "'/nonexistent/images' does not exist"),

@@ -35,3 +35,14 @@ final class TrainingReporter {
 func printScores(_ s: MetricScores, images: Int, label: String = "test") {
     say(String(format: "%@ (%d images): DSC %.4f  precision %.4f  recall %.4f  IoU %.4f", label, images, s.dsc, s.precision, s.recall, s.iou))
 }
+
+/// Prints the mean boundary scores and how many images the distance means leave out.
+func printBoundaryScores(_ b: BoundaryMean, tolerance: Double) {
+    func f(_ x: Double) -> String { x.isFinite ? String(format: "%.4f", x) : "inf" }
+    var line = "boundary: HD95 \(f(b.hd95))  ASSD \(f(b.assd))  NSD(τ=\(String(format: "%g", tolerance))) \(f(b.nsd))"
+    if b.excludedImages > 0 {
+        line += "  (HD95/ASSD over \(b.images - b.excludedImages) of \(b.images) images; \(b.excludedImages) with a class "
+            + "empty in only one of prediction and truth left out)"
+    }
+    say(line)
+}

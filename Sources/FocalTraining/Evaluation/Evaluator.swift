@@ -8,6 +8,9 @@ public struct EvaluationReport: Sendable {
     public var metrics: MetricsAccumulator
     /// Mean per-image scores (the paper's figures).
     public var mean: MetricScores { metrics.mean }
+    /// Mean per-image boundary scores (HD95, ASSD, NSD; see `BoundaryMean` for the images left
+    /// out of the distance means), or nil when they were not computed.
+    public var boundary: BoundaryMean? { metrics.boundaryMean }
     /// Files written (masks, overlays, CSV).
     public var files: [URL]
 }
@@ -15,19 +18,28 @@ public struct EvaluationReport: Sendable {
 /// Evaluates a network the way the paper does (spec Part B §3): predict each full image at
 /// training resolution, take the argmax, resize the label map back to the image's original
 /// size by nearest neighbour, and score foreground DSC, precision, recall and IoU per image
-/// against the original mask; report the mean over images. Optionally writes each predicted
-/// mask and an overlay (true positives green, false positives red, false negatives blue on
-/// the grey image) as PNG, and the per-image scores as CSV.
+/// against the original mask; report the mean over images. By default it also scores the
+/// boundaries (`BoundaryMetrics`: HD95, ASSD, NSD per foreground class, at the original
+/// resolution). Optionally writes each predicted mask and an overlay (true positives green,
+/// false positives red, false negatives blue on the grey image) as PNG, and the per-image
+/// scores as CSV.
 public struct Evaluator {
     /// The predictor (full image or sliding window).
     public var predictor: Predictor
+    /// Spacing and surface Dice tolerance of the boundary metrics, or nil to skip them.
+    public var boundary: BoundaryMetrics.Options?
 
-    public init(predictor: Predictor) { self.predictor = predictor }
+    /// An evaluator; `boundary` nil skips the boundary metrics.
+    public init(predictor: Predictor, boundary: BoundaryMetrics.Options? = BoundaryMetrics.Options()) {
+        self.predictor = predictor
+        self.boundary = boundary
+    }
 
     /// Scores `samples`; with `outputDirectory`, writes `predictions/`, `overlays/` and
     /// `metrics.csv` there.
     public func evaluate(_ samples: [SegmentationSample], outputDirectory: URL? = nil) throws -> EvaluationReport {
         let classes = predictor.model.configuration.classes
+        if let boundary { try BoundaryMetrics.check(boundary) }
         var metrics = MetricsAccumulator()
         var files: [URL] = []
         let fm = FileManager.default
@@ -52,7 +64,12 @@ public struct Evaluator {
                 (height, width) = (sample.originalHeight, sample.originalWidth)
             }
             let truthLabels = truth.scalars.map { Int32($0) }
-            try metrics.add(name: sample.name, prediction: labels, target: truthLabels, classes: classes)
+            if let boundary {
+                try metrics.add(name: sample.name, prediction: labels, target: truthLabels, classes: classes,
+                                height: height, width: width, boundary: boundary)
+            } else {
+                try metrics.add(name: sample.name, prediction: labels, target: truthLabels, classes: classes)
+            }
             if let predictionDir, let overlayDir {
                 let scale = Float(255 / max(1, classes - 1))
                 let mask = try Image(width: width, height: height, channels: 1, bitDepth: 8, pixels: labels.map { Float($0) * scale })

@@ -4,11 +4,15 @@ public struct ClassMetrics: Sendable, Equatable, Codable {
     public var classIndex: Int
     /// The pixel counts the scores come from.
     public var counts: ConfusionCounts
+    /// The boundary scores (HD95, ASSD, NSD), when they were computed (`Evaluator` does;
+    /// the per-epoch validation does not).
+    public var boundary: BoundaryScores?
 
-    /// Scores of `classIndex` from `counts`.
-    public init(classIndex: Int, counts: ConfusionCounts) {
+    /// Scores of `classIndex` from `counts` (and `boundary`, if computed).
+    public init(classIndex: Int, counts: ConfusionCounts, boundary: BoundaryScores? = nil) {
         self.classIndex = classIndex
         self.counts = counts
+        self.boundary = boundary
     }
 
     /// See `ConfusionCounts.dsc`.
@@ -75,4 +79,21 @@ public struct ImageMetrics: Sendable, Equatable, Codable {
     public var recall: Double { mean.recall }
     /// Mean IoU over the evaluated classes.
     public var iou: Double { mean.iou }
+
+    /// True when every evaluated class has boundary scores.
+    public var hasBoundary: Bool { !perClass.isEmpty && perClass.allSatisfy { $0.boundary != nil } }
+
+    /// Mean HD95 over the evaluated classes (`+∞` if one of them is `+∞`), or nil without
+    /// boundary scores.
+    public var hd95: Double? { boundaryMean(\.hd95) }
+    /// Mean ASSD over the evaluated classes (`+∞` if one of them is `+∞`), or nil without
+    /// boundary scores.
+    public var assd: Double? { boundaryMean(\.assd) }
+    /// Mean NSD over the evaluated classes, or nil without boundary scores.
+    public var nsd: Double? { boundaryMean(\.nsd) }
+
+    private func boundaryMean(_ key: KeyPath<BoundaryScores, Double>) -> Double? {
+        guard hasBoundary else { return nil }
+        return perClass.map { $0.boundary![keyPath: key] }.reduce(0, +) / Double(perClass.count)
+    }
 }

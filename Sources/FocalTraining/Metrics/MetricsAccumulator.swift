@@ -40,6 +40,24 @@ public struct MetricsAccumulator: Sendable, Equatable, Codable {
         return m
     }
 
+    /// Evaluates and adds an image from integer label maps (row-major `height × width`) with
+    /// the boundary metrics too (`BoundaryMetrics`: HD95, ASSD, NSD per evaluated class, with
+    /// `boundary`'s spacing and tolerance). Costs one erosion and two exact distance transforms
+    /// per class; meant for evaluation, not per-epoch validation.
+    @discardableResult
+    public mutating func add<P: BinaryInteger, T: BinaryInteger>(
+        name: String, prediction: [P], target: [T], classes: Int, evaluatedClasses: [Int]? = nil,
+        height: Int, width: Int, boundary: BoundaryMetrics.Options
+    ) throws -> ImageMetrics {
+        var m = try SegmentationMetrics.evaluate(predicted: prediction, truth: target, classes: classes,
+                                                 evaluatedClasses: evaluatedClasses, name: name)
+        let b = try BoundaryMetrics.evaluate(predicted: prediction, truth: target, height: height, width: width, classes: classes,
+                                             evaluatedClasses: evaluatedClasses, options: boundary, name: name)
+        for i in m.perClass.indices { m.perClass[i].boundary = b[i] }
+        images.append(m)
+        return m
+    }
+
     /// Mean over images of each image's scores (each image's own mean over its evaluated
     /// classes). All 0 when no image was added.
     public var mean: MetricScores { Self.mean(images.map(\.mean)) }
@@ -63,6 +81,32 @@ public struct MetricsAccumulator: Sendable, Equatable, Codable {
         return rows.isEmpty ? nil : Self.mean(rows)
     }
 
+    /// Mean over the images with boundary scores of each image's HD95, ASSD and NSD (its mean
+    /// over its evaluated classes). Images with an infinite HD95 or ASSD (a class empty in
+    /// exactly one of prediction and truth) are left out of the HD95 and ASSD means and
+    /// counted in `excludedImages` (see `BoundaryMean`). nil when no image has boundary scores.
+    public var boundaryMean: BoundaryMean? { BoundaryMean.summarise(boundaryRows) }
+
+    /// Sample standard deviation (n − 1) over images of HD95, ASSD (finite values only) and
+    /// NSD; nil when no image has boundary scores.
+    public var boundaryStandardDeviation: BoundaryMean? { BoundaryMean.summarise(boundaryRows, standardDeviation: true) }
+
+    /// `boundaryMean` of class `classIndex` alone, over the images that scored its boundary.
+    public func classBoundaryMean(_ classIndex: Int) -> BoundaryMean? {
+        BoundaryMean.summarise(images.compactMap { img in img.perClass.first { $0.classIndex == classIndex }?.boundary }
+            .map { (hd95: $0.hd95, assd: $0.assd, nsd: $0.nsd) })
+    }
+
+    /// True when some image has boundary scores (the CSV then has the boundary columns).
+    public var hasBoundary: Bool { images.contains { $0.hasBoundary } }
+
+    private var boundaryRows: [(hd95: Double, assd: Double, nsd: Double)] {
+        images.compactMap { img in
+            guard let h = img.hd95, let a = img.assd, let n = img.nsd else { return nil }
+            return (hd95: h, assd: a, nsd: n)
+        }
+    }
+
     /// Every evaluated class index, in order of first appearance.
     public var evaluatedClasses: [Int] {
         var seen: [Int] = []
@@ -80,35 +124,47 @@ public struct MetricsAccumulator: Sendable, Equatable, Codable {
 
     /// The per-image table as CSV (RFC 4180 quoting of names): columns `image, dsc, precision,
     /// recall, iou` (the image's mean over its evaluated classes), then for each evaluated class
-    /// `k`: `dsc_k, precision_k, recall_k, iou_k, tp_k, fp_k, fn_k, tn_k`. With
-    /// `includeSummary`, two last rows `mean` and `std` hold the mean and standard deviation
-    /// over images (per-class cells empty). Scores have 6 decimals.
+    /// `k`: `dsc_k, precision_k, recall_k, iou_k, tp_k, fp_k, fn_k, tn_k`. When boundary scores
+    /// were computed (`hasBoundary`), `hd95, assd, nsd` follow `iou` and `hd95_k, assd_k,
+    /// nsd_k` follow `tn_k`; an infinite distance is written `inf`, a score not computed for an
+    /// image is empty. With `includeSummary`, two last rows `mean` and `std` hold the mean and
+    /// standard deviation over images (per-class cells empty; for HD95 and ASSD over the images
+    /// with a finite value, see `boundaryMean`). Scores have 6 decimals.
     public func csv(includeSummary: Bool = false) -> String {
         let classes = evaluatedClasses
+        let boundary = hasBoundary
         var header = ["image", "dsc", "precision", "recall", "iou"]
+        if boundary { header += ["hd95", "assd", "nsd"] }
         for k in classes {
             header += ["dsc_\(k)", "precision_\(k)", "recall_\(k)", "iou_\(k)", "tp_\(k)", "fp_\(k)", "fn_\(k)", "tn_\(k)"]
+            if boundary { header += ["hd95_\(k)", "assd_\(k)", "nsd_\(k)"] }
         }
-        func f(_ x: Double) -> String { String(format: "%.6f", x) }
+        let perClassColumns = boundary ? 11 : 8
+        func f(_ x: Double) -> String { x == .infinity ? "inf" : String(format: "%.6f", x) }
+        func f(_ x: Double?) -> String { x.map { f($0) } ?? "" }
         func scores(_ s: MetricScores) -> [String] { [f(s.dsc), f(s.precision), f(s.recall), f(s.iou)] }
+        func distances(_ b: BoundaryMean?) -> [String] { [f(b?.hd95), f(b?.assd), f(b?.nsd)] }
         var lines = [header.joined(separator: ",")]
         for img in images {
             var row = [Self.quote(img.name)] + scores(img.mean)
+            if boundary { row += [f(img.hd95), f(img.assd), f(img.nsd)] }
             for k in classes {
                 if let c = img.perClass.first(where: { $0.classIndex == k }) {
                     let n = c.counts
                     row += [f(c.dsc), f(c.precision), f(c.recall), f(c.iou)]
                     row += [n.truePositives, n.falsePositives, n.falseNegatives, n.trueNegatives].map(String.init)
+                    if boundary { row += [f(c.boundary?.hd95), f(c.boundary?.assd), f(c.boundary?.nsd)] }
                 } else {
-                    row += Array(repeating: "", count: 8)
+                    row += Array(repeating: "", count: perClassColumns)
                 }
             }
             lines.append(row.joined(separator: ","))
         }
         if includeSummary {
-            let blank = Array(repeating: "", count: 8 * classes.count)
-            lines.append((["mean"] + scores(mean) + blank).joined(separator: ","))
-            lines.append((["std"] + scores(standardDeviation) + blank).joined(separator: ","))
+            let blank = Array(repeating: "", count: perClassColumns * classes.count)
+            lines.append((["mean"] + scores(mean) + (boundary ? distances(boundaryMean) : []) + blank).joined(separator: ","))
+            lines.append((["std"] + scores(standardDeviation) + (boundary ? distances(boundaryStandardDeviation) : []) + blank)
+                .joined(separator: ","))
         }
         return lines.joined(separator: "\n") + "\n"
     }

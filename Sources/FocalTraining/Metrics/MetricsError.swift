@@ -8,6 +8,12 @@ public enum MetricsError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidClasses(String)
     /// Scores have the wrong rank or shape for `argmax`.
     case invalidScoresShape([Int])
+    /// A label map's `height × width` is not positive or does not match its pixel count.
+    case invalidGrid(image: String, height: Int, width: Int, pixels: Int)
+    /// A pixel spacing that is not positive and finite.
+    case invalidSpacing(dy: Double, dx: Double)
+    /// A surface Dice tolerance that is negative or not finite.
+    case invalidTolerance(Double)
 
     /// A readable explanation.
     public var description: String {
@@ -19,6 +25,13 @@ public enum MetricsError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "is not an integer class in 0..<\(classes)"
         case let .invalidClasses(message):
             return "metrics: \(message)"
+        case let .invalidGrid(image, height, width, pixels):
+            return "boundary metrics for \(image.isEmpty ? "an image" : "'\(image)'"): a \(height)×\(width) grid "
+                + "does not fit \(pixels) pixels (height and width must be positive, their product the pixel count)"
+        case let .invalidSpacing(dy, dx):
+            return "boundary metrics: pixel spacing \(dy)×\(dx) must be positive and finite"
+        case let .invalidTolerance(t):
+            return "boundary metrics: surface Dice tolerance \(t) must be finite and at least 0"
         case let .invalidScoresShape(shape):
             return "argmax: scores must be [C, H, W] or [N, C, H, W] with C ≥ 1, got shape \(shape)"
         }

@@ -1,0 +1,67 @@
+/// Boundary scores averaged over images (`MetricsAccumulator.boundaryMean`), or the spread of
+/// them (`boundaryStandardDeviation`).
+///
+/// Exclusion rule for the distances: an image whose HD95 (ASSD) is `+∞` — a class that is
+/// empty in exactly one of prediction and truth (`BoundaryScores.isOneSided`) — has no
+/// distance to average, so it is left out of the HD95 and ASSD means and counted in
+/// `excludedImages` instead; the NSD mean keeps every image (such an image scores NSD 0). No
+/// mean is ever NaN; when every image is excluded, `hd95` and `assd` are `+∞`.
+public struct BoundaryMean: Sendable, Equatable, Codable {
+    /// Mean (or standard deviation) of the finite per-image HD95 values.
+    public var hd95: Double
+    /// Mean (or standard deviation) of the finite per-image ASSD values.
+    public var assd: Double
+    /// Mean (or standard deviation) of the per-image NSD over every image.
+    public var nsd: Double
+    /// Number of images with boundary scores.
+    public var images: Int
+    /// Number of those images left out of the HD95 and ASSD means (infinite distance).
+    public var excludedImages: Int
+
+    /// A summary from its values.
+    public init(hd95: Double, assd: Double, nsd: Double, images: Int, excludedImages: Int) {
+        self.hd95 = hd95
+        self.assd = assd
+        self.nsd = nsd
+        self.images = images
+        self.excludedImages = excludedImages
+    }
+
+    /// The mean of per-image `(hd95, assd, nsd)` rows by the exclusion rule, or with
+    /// `standardDeviation` the sample standard deviation (n − 1; 0 for fewer than two values)
+    /// of the same values. nil for no rows.
+    static func summarise(_ rows: [(hd95: Double, assd: Double, nsd: Double)], standardDeviation: Bool = false) -> BoundaryMean? {
+        guard !rows.isEmpty else { return nil }
+        let finite = rows.filter { $0.hd95.isFinite && $0.assd.isFinite }
+        func stat(_ xs: [Double]) -> Double {
+            guard !xs.isEmpty else { return standardDeviation ? 0 : .infinity }
+            let m = xs.reduce(0, +) / Double(xs.count)
+            guard standardDeviation else { return m }
+            guard xs.count > 1 else { return 0 }
+            return (xs.map { ($0 - m) * ($0 - m) }.reduce(0, +) / Double(xs.count - 1)).squareRoot()
+        }
+        return BoundaryMean(hd95: stat(finite.map(\.hd95)), assd: stat(finite.map(\.assd)), nsd: stat(rows.map(\.nsd)),
+                            images: rows.count, excludedImages: rows.count - finite.count)
+    }
+
+    private enum CodingKeys: String, CodingKey { case hd95, assd, nsd, images, excludedImages }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        hd95 = try c.decodeIfPresent(Double.self, forKey: .hd95) ?? .infinity
+        assd = try c.decodeIfPresent(Double.self, forKey: .assd) ?? .infinity
+        nsd = try c.decode(Double.self, forKey: .nsd)
+        images = try c.decode(Int.self, forKey: .images)
+        excludedImages = try c.decode(Int.self, forKey: .excludedImages)
+    }
+
+    /// Infinite means are written as `null`.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(hd95.isFinite ? hd95 : nil, forKey: .hd95)
+        try c.encode(assd.isFinite ? assd : nil, forKey: .assd)
+        try c.encode(nsd, forKey: .nsd)
+        try c.encode(images, forKey: .images)
+        try c.encode(excludedImages, forKey: .excludedImages)
+    }
+}
