@@ -35,7 +35,7 @@ private func writeDisks(to root: URL, count: Int) throws {
                          "--max-steps-per-epoch", "3", "--output", output.path, "--threads", "1"])
         #expect(r.status == 0, "stderr: \(r.error)")
         #expect(r.output.contains("test (2 images): DSC"))
-        for file in ["best.safetensors", "checkpoint.safetensors", "log.csv", "log.jsonl", "loss.svg", "focal-weights.svg",
+        for file in ["best.safetensors", "checkpoint.safetensors", "log.csv", "log.jsonl", "loss.svg", "loss.png", "focal-weights.svg", "focal-weights.png",
                      "metrics.csv", "summary.json", "configuration.json", "predictions/d0.png"] where r.output.contains("d0") || !file.hasPrefix("predictions") {
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(file).path), "\(file) missing")
         }

@@ -118,155 +118,94 @@ public struct LinePlot: Sendable, Equatable {
 
     // MARK: - Rendering
 
-    /// True when a point is drawn on this plot.
-    private func drawable(_ x: Double, _ y: Double) -> Bool {
-        x.isFinite && y.isFinite && (!logY || y > 0)
-    }
+    /// The geometry both renderers draw (see `PlotLayout`). Throws `PlotError.invalidSize`
+    /// when the document is smaller than 100×80 pixels (or not finite).
+    public func layout() throws -> PlotLayout { try PlotLayout(self) }
 
     /// The standalone SVG document (UTF-8 XML, text escaped). Throws `PlotError.invalidSize`
     /// when the document is smaller than 100×80 pixels (or not finite).
     public func svg() throws -> String {
-        guard width.isFinite, height.isFinite, width >= 100, height >= 80 else {
-            throw PlotError.invalidSize("document size \(width)×\(height) must be at least 100×80")
-        }
-        // Data ranges.
-        var xs: [Double] = [], ys: [Double] = []
-        for s in series {
-            for (x, y) in zip(s.x, s.y) where drawable(x, y) {
-                xs.append(x)
-                ys.append(y)
-            }
-        }
-        let refs = referenceLines.filter { $0.value.isFinite && (!logY || $0.value > 0) }
-        let integerX = !xs.isEmpty && xs.allSatisfy { $0.rounded() == $0 }
-        let xTicks = xs.isEmpty
-            ? AxisTicks.linear(low: 0, high: 1)
-            : AxisTicks.linear(low: xs.min()!, high: xs.max()!, count: 7, integerStep: integerX)
-        let xLo = xTicks.ticks.first!, xHi = xTicks.ticks.last!
-        var yLo: Double, yHi: Double
-        var yTickValues: [Double]
-        var yLabels: [String]
-        let yData = ys + refs.map(\.value)
-        if logY {
-            var lo = yRange.map { Swift.max($0.lowerBound, .leastNormalMagnitude) } ?? yData.min() ?? 1
-            var hi = yRange?.upperBound ?? yData.max() ?? 10
-            if !(lo > 0) { lo = 1 }
-            if !(hi > lo) { hi = lo * 10 }
-            let ticks = AxisTicks.logarithmic(low: lo, high: hi)
-            if yRange == nil {
-                lo = ticks.first!
-                hi = ticks.last!
-            }
-            (yLo, yHi) = (log10(lo), log10(hi))
-            yTickValues = ticks.filter { log10($0) >= yLo - 1e-9 && log10($0) <= yHi + 1e-9 }
-            yLabels = yTickValues.map(AxisTicks.logLabel)
-        } else {
-            let lo = yRange?.lowerBound ?? yData.min() ?? 0
-            let hi = yRange?.upperBound ?? yData.max() ?? 1
-            let t = AxisTicks.linear(low: lo, high: hi, count: 6)
-            if let r = yRange, r.upperBound > r.lowerBound {
-                (yLo, yHi) = (r.lowerBound, r.upperBound)
-            } else {
-                (yLo, yHi) = (t.ticks.first!, t.ticks.last!)
-            }
-            yTickValues = t.ticks.filter { $0 >= yLo - 1e-9 * t.step && $0 <= yHi + 1e-9 * t.step }
-            yLabels = yTickValues.map { AxisTicks.label($0, step: t.step) }
-        }
-        // Layout.
-        let fontSize = 12.0
-        let charWidth = fontSize * 0.6
-        let yLabelWidth = Double(yLabels.map(\.count).max() ?? 1) * charWidth
-        let legendWidth = series.isEmpty ? 0 : Double(series.map(\.name.count).max() ?? 0) * charWidth + 44
-        let left = 26 + yLabelWidth + (yLabel.isEmpty ? 0 : 20)
-        let right = 16 + legendWidth
-        let top = title.isEmpty ? 16.0 : 40.0
-        let bottom = 34 + (xLabel.isEmpty ? 0 : 20.0)
-        let plotW = Swift.max(width - left - right, 20), plotH = Swift.max(height - top - bottom, 20)
-        func px(_ x: Double) -> Double { left + (x - xLo) / (xHi - xLo) * plotW }
-        func py(_ y: Double) -> Double {
-            let v = logY ? log10(y) : y
-            return top + plotH - (v - yLo) / (yHi - yLo) * plotH
-        }
+        typealias Style = PlotLayout.Style
+        let layout = try layout()
+        let left = layout.left, top = layout.top, plotW = layout.plotWidth, plotH = layout.plotHeight
         func n(_ v: Double) -> String { String(format: "%.2f", v) }
+        /// Style constants as written in the document: shortest form (`1.8`, `15`).
+        func g(_ v: Double) -> String { String(format: "%g", v) }
+        func dash(_ pattern: [Double]) -> String { pattern.map(g).joined(separator: " ") }
+        func x(_ t: PlotLayout.Text) -> String { Self.escape(t.string) }
+        func at(_ t: PlotLayout.Text) -> String { "x=\"\(n(t.position.x))\" y=\"\(n(t.position.y))\"" }
 
         var out = """
             <?xml version="1.0" encoding="UTF-8"?>
             <svg xmlns="http://www.w3.org/2000/svg" width="\(n(width))" height="\(n(height))" \
-            viewBox="0 0 \(n(width)) \(n(height))" font-family="Helvetica, Arial, sans-serif" font-size="\(n(fontSize))">
+            viewBox="0 0 \(n(width)) \(n(height))" font-family="Helvetica, Arial, sans-serif" font-size="\(n(Style.fontSize))">
 
             """
-        out += "<rect x=\"0\" y=\"0\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"#ffffff\"/>\n"
+        out += "<rect x=\"0\" y=\"0\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"\(Style.background)\"/>\n"
         out += "<defs><clipPath id=\"plot-area\"><rect x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(plotW))\" height=\"\(n(plotH))\"/></clipPath></defs>\n"
-        if !title.isEmpty {
-            out += "<text x=\"\(n(left + plotW / 2))\" y=\"\(n(top - 14))\" text-anchor=\"middle\" font-size=\"15\" font-weight=\"bold\">\(Self.escape(title))</text>\n"
+        if let t = layout.title {
+            out += "<text \(at(t)) text-anchor=\"middle\" font-size=\"\(g(t.fontSize))\" font-weight=\"bold\">\(x(t))</text>\n"
         }
         // Grid and ticks.
-        out += "<g stroke=\"#e3e3e3\" stroke-width=\"1\">\n"
-        for t in xTicks.ticks { out += "<line x1=\"\(n(px(t)))\" y1=\"\(n(top))\" x2=\"\(n(px(t)))\" y2=\"\(n(top + plotH))\"/>\n" }
-        for t in yTickValues { out += "<line x1=\"\(n(left))\" y1=\"\(n(py(t)))\" x2=\"\(n(left + plotW))\" y2=\"\(n(py(t)))\"/>\n" }
-        out += "</g>\n"
-        out += "<g fill=\"#333333\">\n"
-        for t in xTicks.ticks {
-            out += "<text x=\"\(n(px(t)))\" y=\"\(n(top + plotH + 18))\" text-anchor=\"middle\">\(Self.escape(AxisTicks.label(t, step: xTicks.step)))</text>\n"
+        out += "<g stroke=\"\(Style.grid)\" stroke-width=\"\(g(Style.gridWidth))\">\n"
+        for t in layout.xTicks {
+            out += "<line x1=\"\(n(t.position))\" y1=\"\(n(top))\" x2=\"\(n(t.position))\" y2=\"\(n(layout.bottom))\"/>\n"
         }
-        for (t, label) in zip(yTickValues, yLabels) {
-            out += "<text x=\"\(n(left - 6))\" y=\"\(n(py(t) + 4))\" text-anchor=\"end\">\(Self.escape(label))</text>\n"
+        for t in layout.yTicks {
+            out += "<line x1=\"\(n(left))\" y1=\"\(n(t.position))\" x2=\"\(n(layout.right))\" y2=\"\(n(t.position))\"/>\n"
         }
         out += "</g>\n"
-        if !xLabel.isEmpty {
-            out += "<text x=\"\(n(left + plotW / 2))\" y=\"\(n(height - 10))\" text-anchor=\"middle\">\(Self.escape(xLabel))</text>\n"
+        out += "<g fill=\"\(Style.text)\">\n"
+        for t in layout.xTicks {
+            out += "<text \(at(t.label)) text-anchor=\"middle\">\(x(t.label))</text>\n"
         }
-        if !yLabel.isEmpty {
-            let cx = 16.0, cy = top + plotH / 2
-            out += "<text x=\"\(n(cx))\" y=\"\(n(cy))\" text-anchor=\"middle\" transform=\"rotate(-90 \(n(cx)) \(n(cy)))\">\(Self.escape(yLabel))</text>\n"
+        for t in layout.yTicks {
+            out += "<text \(at(t.label)) text-anchor=\"end\">\(x(t.label))</text>\n"
+        }
+        out += "</g>\n"
+        if let t = layout.xLabel {
+            out += "<text \(at(t)) text-anchor=\"middle\">\(x(t))</text>\n"
+        }
+        if let t = layout.yLabel {
+            let cx = n(t.position.x), cy = n(t.position.y)
+            out += "<text \(at(t)) text-anchor=\"middle\" transform=\"rotate(-90 \(cx) \(cy))\">\(x(t))</text>\n"
         }
         // Curves.
-        out += "<g clip-path=\"url(#plot-area)\" fill=\"none\" stroke-width=\"1.8\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n"
-        for r in refs {
-            let y = py(r.value)
-            out += "<line x1=\"\(n(left))\" y1=\"\(n(y))\" x2=\"\(n(left + plotW))\" y2=\"\(n(y))\" stroke=\"\(Self.escape(r.color))\" stroke-dasharray=\"6 4\" stroke-width=\"1.4\"/>\n"
+        out += "<g clip-path=\"url(#plot-area)\" fill=\"none\" stroke-width=\"\(g(Style.curveWidth))\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n"
+        for r in layout.references {
+            out += "<line x1=\"\(n(left))\" y1=\"\(n(r.y))\" x2=\"\(n(layout.right))\" y2=\"\(n(r.y))\" stroke=\"\(Self.escape(r.color))\" stroke-dasharray=\"\(dash(Style.referenceDash))\" stroke-width=\"\(g(Style.referenceWidth))\"/>\n"
         }
-        for (k, s) in series.enumerated() {
-            let color = Self.escape(s.color ?? Self.palette[k % Self.palette.count])
-            let dash = s.dashed ? " stroke-dasharray=\"7 4\"" : ""
-            var segments: [[(Double, Double)]] = [[]]
-            for (x, y) in zip(s.x, s.y) {
-                if drawable(x, y) {
-                    segments[segments.count - 1].append((px(x), py(y)))
-                } else if !segments[segments.count - 1].isEmpty {
-                    segments.append([])
-                }
-            }
-            for seg in segments where !seg.isEmpty {
+        for c in layout.curves {
+            let color = Self.escape(c.color)
+            let dashed = c.dashed ? " stroke-dasharray=\"\(dash(Style.curveDash))\"" : ""
+            for seg in c.segments {
                 if seg.count == 1 {
-                    out += "<circle cx=\"\(n(seg[0].0))\" cy=\"\(n(seg[0].1))\" r=\"2.5\" fill=\"\(color)\" stroke=\"none\"/>\n"
+                    out += "<circle cx=\"\(n(seg[0].x))\" cy=\"\(n(seg[0].y))\" r=\"\(g(Style.dotRadius))\" fill=\"\(color)\" stroke=\"none\"/>\n"
                 } else {
-                    let points = seg.map { "\(n($0.0)),\(n($0.1))" }.joined(separator: " ")
-                    out += "<polyline points=\"\(points)\" stroke=\"\(color)\"\(dash)/>\n"
+                    let points = seg.map { "\(n($0.x)),\(n($0.y))" }.joined(separator: " ")
+                    out += "<polyline points=\"\(points)\" stroke=\"\(color)\"\(dashed)/>\n"
                 }
             }
         }
         out += "</g>\n"
-        for r in refs {
-            guard let label = r.label, !label.isEmpty else { continue }
-            out += "<text x=\"\(n(left + plotW - 4))\" y=\"\(n(py(r.value) - 5))\" text-anchor=\"end\" fill=\"\(Self.escape(r.color))\">\(Self.escape(label))</text>\n"
+        for r in layout.references {
+            guard let t = r.label else { continue }
+            out += "<text \(at(t)) text-anchor=\"end\" fill=\"\(Self.escape(t.color))\">\(x(t))</text>\n"
         }
         // Frame and legend.
-        out += "<rect x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(plotW))\" height=\"\(n(plotH))\" fill=\"none\" stroke=\"#555555\" stroke-width=\"1\"/>\n"
-        if !series.isEmpty {
-            let lx = left + plotW + 14
+        out += "<rect x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(plotW))\" height=\"\(n(plotH))\" fill=\"none\" stroke=\"\(Style.frame)\" stroke-width=\"\(g(Style.gridWidth))\"/>\n"
+        if !layout.legend.isEmpty {
             out += "<g>\n"
-            for (k, s) in series.enumerated() {
-                let y = top + 10 + Double(k) * 18
-                let color = Self.escape(s.color ?? Self.palette[k % Self.palette.count])
-                let dash = s.dashed ? " stroke-dasharray=\"7 4\"" : ""
-                out += "<line x1=\"\(n(lx))\" y1=\"\(n(y))\" x2=\"\(n(lx + 22))\" y2=\"\(n(y))\" stroke=\"\(color)\" stroke-width=\"2.2\"\(dash)/>\n"
-                out += "<text x=\"\(n(lx + 28))\" y=\"\(n(y + 4))\">\(Self.escape(s.name))</text>\n"
+            for e in layout.legend {
+                let color = Self.escape(e.color)
+                let dashed = e.dashed ? " stroke-dasharray=\"\(dash(Style.curveDash))\"" : ""
+                out += "<line x1=\"\(n(e.swatchStart.x))\" y1=\"\(n(e.swatchStart.y))\" x2=\"\(n(e.swatchEnd.x))\" y2=\"\(n(e.swatchEnd.y))\" stroke=\"\(color)\" stroke-width=\"\(g(Style.swatchWidth))\"\(dashed)/>\n"
+                out += "<text \(at(e.label))>\(x(e.label))</text>\n"
             }
             out += "</g>\n"
         }
-        if xs.isEmpty {
-            out += "<text x=\"\(n(left + plotW / 2))\" y=\"\(n(top + plotH / 2))\" text-anchor=\"middle\" fill=\"#888888\">no data</text>\n"
+        if let t = layout.noData {
+            out += "<text \(at(t)) text-anchor=\"middle\" fill=\"\(t.color)\">\(x(t))</text>\n"
         }
         out += "</svg>\n"
         return out

@@ -89,7 +89,7 @@ public enum ExperimentOutcome: String, Sendable, Equatable {
 /// Trains a network on a dataset and evaluates the best-validation model on the test split,
 /// leaving everything in one folder:
 /// `configuration.json`, `checkpoint.safetensors` (+ `.prev`), `best.safetensors`,
-/// `log.csv`, `log.jsonl`, `loss.svg`, `focal-weights.svg`, `metrics.csv`,
+/// `log.csv`, `log.jsonl`, `loss.svg`/`.png`, `focal-weights.svg`/`.png`, `metrics.csv`,
 /// `predictions/*.png`, `overlays/*.png` and `summary.json`.
 public enum Experiment {
     /// Runs the experiment. `onEvent` receives training events; `log` short status lines.
@@ -142,13 +142,18 @@ public enum Experiment {
         return result
     }
 
-    /// Writes `log.csv`, `log.jsonl`, `loss.svg` and `focal-weights.svg`.
+    /// Writes `log.csv`, `log.jsonl`, `loss.svg` and `focal-weights.svg`, each plot also as a PNG
+    /// beside it (`loss.png`, `focal-weights.png`).
     public static func writeLogs(_ history: [EpochRecord], to output: URL) throws {
         try AtomicFile.write(Data(TrainingLog.csv(history).utf8), to: output.appendingPathComponent("log.csv"))
         try AtomicFile.write(Data(try TrainingLog.jsonLines(history).utf8), to: output.appendingPathComponent("log.jsonl"))
-        try TrainingPlots.loss(history).write(to: output.appendingPathComponent("loss.svg"))
+        let loss = TrainingPlots.loss(history)
+        try loss.write(to: output.appendingPathComponent("loss.svg"))
+        try loss.writePNG(to: output.appendingPathComponent("loss.png"))
         if history.first.map({ !$0.focalWeights.isEmpty }) ?? false {
-            try TrainingPlots.focalWeights(history).write(to: output.appendingPathComponent("focal-weights.svg"))
+            let weights = TrainingPlots.focalWeights(history)
+            try weights.write(to: output.appendingPathComponent("focal-weights.svg"))
+            try weights.writePNG(to: output.appendingPathComponent("focal-weights.png"))
         }
     }
 
