@@ -25,6 +25,10 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let net = try InputFiles.loadModel(model)
+        if let classes = data.classes, classes != net.configuration.classes {
+            throw CLIError("--classes \(classes) does not match the model, which has \(net.configuration.classes) classes (\(model)); omit --classes")
+        }
+        try OutputFolder.create(output)
         var source = try data.source(defaultSize: data.images == nil ? ImageSize(square: 128) : nil)
         source.classes = net.configuration.classes
         let loaded = try source.load()
@@ -32,7 +36,7 @@ struct EvaluateCommand: ParsableCommand {
         let samples = split == "all" ? loaded.split.train + loaded.split.validation + loaded.split.test : loaded.split.test
         let mode: Predictor.Mode = window.map { .slidingWindow(size: $0, stride: stride ?? max(1, $0 / 2)) } ?? .fullImage
         let report = try Evaluator(predictor: Predictor(model: net, mode: mode)).evaluate(samples, outputDirectory: URL(fileURLWithPath: output))
-        printScores(report.mean, images: samples.count, label: split)
+        printScores(report.mean, images: samples.count, label: data.images == nil ? "bundled nuclei tiles, \(split)" : split)
         say("per-image scores, masks and overlays in \(output)")
     }
 }

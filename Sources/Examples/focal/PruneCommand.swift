@@ -38,6 +38,7 @@ struct PruneCommand: ParsableCommand {
             say("plan written to \(planOutput)")
         }
         guard retrain else { return }
+        try OutputFolder.create(output)
         var config = try training.configuration(network: NetworkOptions(), data: data)
         config.network = net.configuration
         config.network.plan = pruned
