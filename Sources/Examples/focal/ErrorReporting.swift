@@ -32,8 +32,11 @@ enum ExitStatus: Int32 {
         switch error {
         case let e as CLIError: return e.status
         case let e as ImageError:
-            if case .writeFailed = e { return .failure }
-            return .data
+            switch e {
+            case .fileNotFound: return .usage  // a path given on the command line
+            case .writeFailed: return .failure
+            default: return .data
+            }
         case let e as DatasetError:
             switch e {
             case .folderNotFound, .invalidPattern, .invalidOptions: return .usage
