@@ -16,7 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        // System libraries, found with pkg-config (Debian: libopenblas-dev, libpng-dev).
+        // System libraries, found with pkg-config (Debian: libopenblas-dev, libpng-dev, libtiff-dev, libjpeg62-turbo-dev).
         .systemLibrary(
             name: "COpenBLAS", path: "Sources/System/COpenBLAS", pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "pkg-config"])]),
@@ -26,11 +26,15 @@ let package = Package(
         .systemLibrary(
             name: "CTIFF", path: "Sources/System/CTIFF", pkgConfig: "libtiff-4",
             providers: [.apt(["libtiff-dev", "pkg-config"])]),
+        .systemLibrary(
+            name: "CJPEG", path: "Sources/System/CJPEG", pkgConfig: "libjpeg",
+            providers: [.apt(["libjpeg62-turbo-dev", "pkg-config"])]),
         // giflib ships no pkg-config file; its header and library are in the default paths.
         .systemLibrary(name: "CGIF", path: "Sources/System/CGIF", providers: [.apt(["libgif-dev"])]),
-        // C shim: TIFF and GIF decoding (libtiff's and giflib's C APIs are variadic/callback-based).
-        .target(name: "CFocalImageIO", dependencies: ["CTIFF", "CGIF"], path: "Sources/System/CFocalImageIO",
-                linkerSettings: [.linkedLibrary("tiff"), .linkedLibrary("gif")]),
+        // C shim: TIFF, GIF and JPEG decoding (libtiff's and giflib's C APIs are variadic/callback-based;
+        // libjpeg's errors must longjmp out of the decoder, which Swift cannot do).
+        .target(name: "CFocalImageIO", dependencies: ["CTIFF", "CGIF", "CJPEG"], path: "Sources/System/CFocalImageIO",
+                linkerSettings: [.linkedLibrary("tiff"), .linkedLibrary("gif"), .linkedLibrary("jpeg")]),
         // C shim: OpenBLAS kernel selection (AVX-512 on misdetected CPUs) and thread control.
         .target(name: "CFocalBLAS", dependencies: ["COpenBLAS"], path: "Sources/System/CFocalBLAS"),
         // C kernels: vector loops that Swift's SIMD types do not compile well, built for AVX2

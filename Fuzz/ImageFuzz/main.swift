@@ -1,13 +1,14 @@
-// libFuzzer harness for the image readers (PNG in Swift; TIFF and GIF through libtiff and
-// giflib; .npy): every input is decoded from memory as PNG and, written to a file, by
+// libFuzzer harness for the image readers (PNG in Swift; TIFF, GIF and JPEG through libtiff,
+// giflib and libjpeg-turbo; .npy): every input is decoded from memory as PNG and, written to a file, by
 // `Image.read`, which picks the reader by the file's first bytes.
 //   swift build -c debug -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library \
 //       -Xswiftc -DFUZZING -Xcc -fsanitize=fuzzer-no-link,address --product ImageFuzz
 //   mkdir -p corpus && .build/debug/ImageFuzz -max_total_time=120 -max_len=8192 corpus/ \
-//       Tests/FocalTrainingTests/Fixtures/images Tests/FocalTrainingTests/Fixtures/tiffgif
+//       Tests/FocalTrainingTests/Fixtures/images Tests/FocalTrainingTests/Fixtures/tiffgif \
+//       Tests/FocalTrainingTests/Fixtures/jpeg
 // Every input must either decode to a consistent image or throw an `ImageError`; a trap, an
 // ASan report or a broken invariant below is a finding (`-Xcc …` instruments the C readers too;
-// libtiff and giflib themselves are Debian's, uninstrumented).
+// libtiff, giflib and libjpeg-turbo themselves are Debian's, uninstrumented).
 //
 // The driver and the entry-point arrangement are in Fuzz/FuzzDriver.
 import FocalTraining

@@ -51,10 +51,14 @@ public enum LossError: Error, Equatable, Sendable, CustomStringConvertible, Loca
         case let .invalidMask(function, shape, reason):
             return "\(function): mask of shape \(Shape.describe(shape)) is invalid: \(reason)"
         case let .unknownLoss(name, valid):
-            return "unknown loss '\(name)'; valid names: \(valid.joined(separator: ", "))"
+            let close = ClosestNames.suggestions(for: name, among: valid)
+            let hint = close.isEmpty ? "" : "; did you mean \(ClosestNames.alternatives(close))?"
+            return "unknown loss '\(name)'\(hint) (`focal loss --list` lists every loss and its options)"
         case let .unknownOption(loss, option, valid):
             let list = valid.isEmpty ? "(none)" : valid.joined(separator: ", ")
-            return "\(loss): unknown option '\(option)'; valid options: \(list)"
+            let close = ClosestNames.suggestions(for: option, among: valid)
+            let hint = close.isEmpty ? "" : " (did you mean \(ClosestNames.alternatives(close))?)"
+            return "\(loss): unknown option '\(option)'\(hint); valid options: \(list)"
         case let .conflictingOptions(loss, options, reason):
             return "\(loss): options \(options.joined(separator: " and ")) conflict: \(reason)"
         }

@@ -51,11 +51,43 @@ import Testing
             }
             let model = try Data(contentsOf: root.appendingPathComponent("focal/best.safetensors"))
             try model.prefix(model.count / 2).write(to: root.appendingPathComponent("truncated.safetensors"))
+            // The same model with 3 NaN and 2 infinite values in its first tensor.
+            let file = try SafeTensors.read(from: root.appendingPathComponent("focal/best.safetensors"))
+            var tensors = file.tensors
+            var first = tensors[0].1.scalars
+            for k in 0..<5 { first[k] = k < 3 ? .nan : (k == 3 ? .infinity : -.infinity) }
+            tensors[0].1 = Tensor(shape: tensors[0].1.shape, scalars: first)
+            try SafeTensors.write(tensors, metadata: file.metadata, to: root.appendingPathComponent("nonfinite.safetensors"))
+            // JPEG: a dataset whose masks were saved as JPEG, and a CMYK file.
+            let jpeg = try #require(Bundle.module.url(forResource: "jpeg", withExtension: nil, subdirectory: "Fixtures"))
+            for sub in ["jpegmasks/images", "jpegmasks/masks"] {
+                try fm.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true)
+            }
+            try fm.copyItem(at: jpeg.appendingPathComponent("mask_image.jpg"), to: root.appendingPathComponent("jpegmasks/images/a.jpg"))
+            try fm.copyItem(at: jpeg.appendingPathComponent("mask_lossy.jpg"), to: root.appendingPathComponent("jpegmasks/masks/a.jpg"))
+            try fm.copyItem(at: jpeg.appendingPathComponent("cmyk_header.jpg"), to: root.appendingPathComponent("cmyk.jpg"))
+            // A regular file where an output folder's parent should be.
+            try Data("x".utf8).write(to: root.appendingPathComponent("plainfile"))
+            // Arrays that are not probabilities.
+            func probabilities(_ values: [Float]) throws -> Tensor { Tensor(shape: [1, 2, 2, 2], scalars: values) }
+            try NumPyArray.write(try probabilities([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 1.5, -0.5]), to: root.appendingPathComponent("range.npy"))
+            try NumPyArray.write(try probabilities([0.5, 0.2, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]), to: root.appendingPathComponent("sum.npy"))
+            try NumPyArray.write(try probabilities([0.5, 0.5, .nan, 0.5, 0.5, 0.5, 0.5, 0.5]), to: root.appendingPathComponent("nan.npy"))
+            try NumPyArray.write(try probabilities([0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5, 0.5]), to: root.appendingPathComponent("p2.npy"))
+            // The one-hot target as int32 (converted to float32 by the reader, as documented).
+            var header = "{'descr': '<i4', 'fortran_order': False, 'shape': (1, 2, 2, 2), }"
+            while (10 + header.utf8.count + 1) % 64 != 0 { header += " " }
+            var npy: [UInt8] = [0x93] + Array("NUMPY".utf8) + [1, 0, UInt8((header.utf8.count + 1) & 0xFF), UInt8((header.utf8.count + 1) >> 8)]
+            npy += Array((header + "\n").utf8)
+            for v: Int32 in [1, 0, 0, 1, 1, 0, 0, 1] { npy += withUnsafeBytes(of: v.littleEndian, Array.init) }
+            try Data(npy).write(to: root.appendingPathComponent("y2.npy"))
         }
     }
 
     /// One bad invocation and a fragment its error line must contain.
     struct Case: CustomStringConvertible {
+        /// The exit status: 64 a bad command line, 65 bad data, 1 any other failure.
+        var status: Int32
         var arguments: [String]
         var expected: [String]
         var description: String { "focal " + arguments.joined(separator: " ") }
@@ -65,85 +97,142 @@ import Testing
         let good = ["--images", w.path("good/images"), "--masks", w.path("good/masks")]
         let tiny = ["--size", "32", "--depth", "2", "--base-filters", "4", "--epochs", "1", "--threads", "1"]
         let model = w.path("focal/best.safetensors")
-        func c(_ arguments: [String], _ expected: String...) -> Case { Case(arguments: arguments, expected: expected) }
+        func c(_ status: Int32, _ arguments: [String], _ expected: String...) -> Case {
+            Case(status: status, arguments: arguments, expected: expected)
+        }
         return [
             // train
-            c(["train", "--images", "/nonexistent/images", "--masks", "/nonexistent/masks"], "'/nonexistent/images' is not a folder"),
-            c(["train", "--images", w.path("good/images")], "give both --images and --masks"),
-            c(["train", "--images", w.path("empty"), "--masks", w.path("empty")] + tiny, "no image in", "has a mask"),
-            c(["train", "--images", w.path("corrupt/images"), "--masks", w.path("corrupt/masks"), "--output", w.path("o1")] + tiny,
+            c(64, ["train", "--images", "/nonexistent/images", "--masks", "/nonexistent/masks"], "'/nonexistent/images' is not a folder"),
+            c(64, ["train", "--images", w.path("good/images")], "give both --images and --masks"),
+            c(65, ["train", "--images", w.path("empty"), "--masks", w.path("empty")] + tiny, "no image in", "has a mask"),
+            c(65, ["train", "--images", w.path("corrupt/images"), "--masks", w.path("corrupt/masks"), "--output", w.path("o1")] + tiny,
               "corrupt/images/disk0.png", "corrupt"),
-            c(["train", "--images", w.path("text/images"), "--masks", w.path("text/masks"), "--output", w.path("o2")] + tiny,
+            c(65, ["train", "--images", w.path("text/images"), "--masks", w.path("text/masks"), "--output", w.path("o2")] + tiny,
               "text/images/disk0.png", "not a PNG file"),
-            c(["train", "--images", w.path("mismatch/images"), "--masks", w.path("mismatch/masks"), "--output", w.path("o3")] + tiny,
+            c(65, ["train", "--images", w.path("mismatch/images"), "--masks", w.path("mismatch/masks"), "--output", w.path("o3")] + tiny,
               "mismatch/masks/disk0.png", "32×24", "differ in height or width"),
-            c(["train"] + good + ["--size", "30", "--depth", "2", "--output", w.path("o4")], "30 is not a multiple of 4", "use 28 or 32"),
-            c(["train"] + good + ["--size", "0"], "size '0'"),
-            c(["train", "--loss", "no_such_loss"], "unknown loss 'no_such_loss'"),
-            c(["train", "--loss", "dice_loss", "--gamma", "-1"], "gamma"),
-            c(["train", "--epochs", "0"], "--epochs must be at least 1"),
-            c(["train", "--threads", "0"], "--threads must be at least 1"),
-            c(["train", "--network", "vgg"], "'vgg' is invalid for '--network"),
-            c(["train", "--positions", "enc9"], "enc9 do not exist"),
-            c(["train"] + good + tiny + ["--network", "unet", "--output", w.path("focal"), "--resume"],
+            c(64, ["train"] + good + ["--size", "30", "--depth", "2", "--output", w.path("o4")], "30 is not a multiple of 4", "use 28 or 32"),
+            c(64, ["train"] + good + ["--size", "0"], "size '0'"),
+            c(64, ["train", "--loss", "no_such_loss"], "unknown loss 'no_such_loss'"),
+            c(64, ["train", "--loss", "dice_loss", "--gamma", "-1"], "gamma"),
+            c(64, ["train", "--epochs", "0"], "--epochs must be at least 1"),
+            c(64, ["train", "--threads", "0"], "--threads must be at least 1"),
+            c(64, ["train", "--network", "vgg"], "'vgg' is invalid for '--network"),
+            c(64, ["train", "--positions", "enc9"], "enc9 do not exist"),
+            c(65, ["train"] + good + tiny + ["--network", "unet", "--output", w.path("focal"), "--resume"],
               "different network", "plan: none"),
-            c(["train"] + good + tiny + ["--output", w.path("damaged"), "--resume"], "no readable checkpoint", "damaged/checkpoint.safetensors"),
+            c(65, ["train"] + good + tiny + ["--output", w.path("damaged"), "--resume"], "no readable checkpoint", "damaged/checkpoint.safetensors"),
             // evaluate
-            c(["evaluate", "--model", "/nonexistent.safetensors"], "model file '/nonexistent.safetensors' does not exist"),
-            c(["evaluate", "--model", w.path("good")], "is a folder, not a file"),
-            c(["evaluate", "--model", w.path("truncated.safetensors")], "truncated.safetensors", "truncated"),
-            c(["evaluate", "--model", w.path("text.safetensors")], "text.safetensors", "not a safetensors file"),
-            c(["evaluate", "--model", model, "--images", w.path("mismatch/images"), "--masks", w.path("mismatch/masks")],
+            c(64, ["evaluate", "--model", "/nonexistent.safetensors"], "model file '/nonexistent.safetensors' does not exist"),
+            c(64, ["evaluate", "--model", w.path("good")], "is a folder, not a file"),
+            c(65, ["evaluate", "--model", w.path("truncated.safetensors")], "truncated.safetensors", "truncated"),
+            c(65, ["evaluate", "--model", w.path("text.safetensors")], "text.safetensors", "not a safetensors file"),
+            c(65, ["evaluate", "--model", model, "--images", w.path("mismatch/images"), "--masks", w.path("mismatch/masks")],
               "differ in height or width"),
-            c(["evaluate", "--model", model, "--images", w.path("corrupt/images"), "--masks", w.path("corrupt/masks")], "disk0.png", "corrupt"),
-            c(["evaluate", "--model", model, "--split", "train"], "--split must be test or all"),
-            c(["evaluate", "--model", model, "--window", "0"], "--window must be at least 1"),
-            c(["evaluate", "--model", model, "--nsd-tolerance=-1"], "--nsd-tolerance must be finite and at least 0"),
-            c(["evaluate", "--model", model, "--pixel-spacing", "0.5,x"], "--pixel-spacing must be", "'0.5,x'"),
-            c(["evaluate", "--model", model, "--pixel-spacing", "1,0"], "--pixel-spacing must be"),
+            c(65, ["evaluate", "--model", model, "--images", w.path("corrupt/images"), "--masks", w.path("corrupt/masks")], "disk0.png", "corrupt"),
+            c(64, ["evaluate", "--model", model, "--split", "train"], "--split must be test or all"),
+            c(64, ["evaluate", "--model", model, "--window", "0"], "--window must be at least 1"),
+            c(64, ["evaluate", "--model", model, "--nsd-tolerance=-1"], "--nsd-tolerance must be finite and at least 0"),
+            c(64, ["evaluate", "--model", model, "--pixel-spacing", "0.5,x"], "--pixel-spacing must be", "'0.5,x'"),
+            c(64, ["evaluate", "--model", model, "--pixel-spacing", "1,0"], "--pixel-spacing must be"),
             // predict
-            c(["predict", "--model", "/nonexistent.safetensors", "--input", w.path("good/images")], "does not exist"),
-            c(["predict", "--model", model, "--input", "/nonexistent/images"], "'/nonexistent/images' does not exist"),
-            c(["predict", "--model", model, "--input", w.path("empty")], "no images"),
-            c(["predict", "--model", model, "--input", w.path("corrupt/images/disk0.png"), "--output", w.path("p1")], "disk0.png", "corrupt"),
-            c(["predict", "--model", model, "--input", w.path("text/images/disk0.png"), "--output", w.path("p2")], "not a PNG file"),
-            c(["predict", "--model", w.path("truncated.safetensors"), "--input", w.path("good/images")], "truncated"),
-            c(["predict", "--model", model, "--input", w.path("good/images"), "--size", "12y"], "size '12y'"),
-            c(["predict", "--model", model, "--input", w.path("good/images"), "--window", "5", "--output", w.path("p3")], "multiple of 4"),
+            c(64, ["predict", "--model", "/nonexistent.safetensors", "--input", w.path("good/images")], "does not exist"),
+            c(64, ["predict", "--model", model, "--input", "/nonexistent/images"], "'/nonexistent/images' does not exist"),
+            c(64, ["predict", "--model", model, "--input", w.path("empty")], "no images"),
+            c(65, ["predict", "--model", model, "--input", w.path("corrupt/images/disk0.png"), "--output", w.path("p1")], "disk0.png", "corrupt"),
+            c(65, ["predict", "--model", model, "--input", w.path("text/images/disk0.png"), "--output", w.path("p2")], "not a PNG file"),
+            c(65, ["predict", "--model", w.path("truncated.safetensors"), "--input", w.path("good/images")], "truncated"),
+            c(64, ["predict", "--model", model, "--input", w.path("good/images"), "--size", "12y"], "size '12y'"),
+            c(64, ["predict", "--model", model, "--input", w.path("good/images"), "--window", "5", "--output", w.path("p3")], "multiple of 4"),
             // prune
-            c(["prune", "--model", "/nonexistent.safetensors"], "does not exist"),
-            c(["prune", "--model", w.path("plain/best.safetensors")], "no Focal attention modules"),
-            c(["prune", "--model", w.path("text.safetensors")], "not a safetensors file"),
-            c(["prune", "--model", model, "--threshold=-1"], "--threshold must be"),
-            c(["prune", "--model", model, "--retrain", "--loss", "no_such_loss"], "unknown loss 'no_such_loss'"),
+            c(64, ["prune", "--model", "/nonexistent.safetensors"], "does not exist"),
+            c(64, ["prune", "--model", w.path("plain/best.safetensors")], "no Focal attention modules"),
+            c(65, ["prune", "--model", w.path("text.safetensors")], "not a safetensors file"),
+            c(64, ["prune", "--model", model, "--threshold=-1"], "--threshold must be"),
+            c(64, ["prune", "--model", model, "--retrain", "--loss", "no_such_loss"], "unknown loss 'no_such_loss'"),
             // maps
-            c(["maps", "--mask", "/nonexistent.png"], "/nonexistent.png"),
-            c(["maps", "--mask", w.path("corrupt/images/disk0.png")], "corrupt"),
-            c(["maps", "--mask", w.path("text/images/disk0.png")], "not a PNG file"),
-            c(["maps", "--epsilons", "0.1,x"], "'x' in --epsilons"),
-            c(["maps", "--upscale", "0"], "--upscale must be"),
+            c(64, ["maps", "--mask", "/nonexistent.png"], "/nonexistent.png"),
+            c(65, ["maps", "--mask", w.path("corrupt/images/disk0.png")], "corrupt"),
+            c(65, ["maps", "--mask", w.path("text/images/disk0.png")], "not a PNG file"),
+            c(64, ["maps", "--epsilons", "0.1,x"], "'x' in --epsilons"),
+            c(64, ["maps", "--upscale", "0"], "--upscale must be"),
             // loss
-            c(["loss", "--name", "no_such_loss", "--prediction", w.path("p.npy"), "--target", w.path("p.npy")], "unknown loss 'no_such_loss'"),
-            c(["loss", "--name", "dice_loss", "--prediction", "/nonexistent.npy", "--target", w.path("p.npy")], "prediction '/nonexistent.npy'"),
-            c(["loss", "--name", "dice_loss", "--prediction", w.path("p.npy"), "--target", w.path("text.safetensors")], "target", "npy"),
-            c(["loss", "--name", "dice_loss", "--prediction", w.path("p.npy"), "--target", w.path("y3.npy")], "differ in shape"),
-            c(["loss", "--name", "dice_loss"], "give --name, --prediction and --target"),
+            c(64, ["loss", "--name", "no_such_loss", "--prediction", w.path("p.npy"), "--target", w.path("p.npy")], "unknown loss 'no_such_loss'"),
+            c(64, ["loss", "--name", "dice_loss", "--prediction", "/nonexistent.npy", "--target", w.path("p.npy")], "prediction '/nonexistent.npy'"),
+            c(65, ["loss", "--name", "dice_loss", "--prediction", w.path("p.npy"), "--target", w.path("text.safetensors")], "target", "npy"),
+            c(64, ["loss", "--name", "dice_loss", "--prediction", w.path("p.npy"), "--target", w.path("y3.npy")], "differ in shape"),
+            c(64, ["loss", "--name", "dice_loss"], "give --name, --prediction and --target"),
             // summary
-            c(["summary", "--model", "/nonexistent.safetensors"], "does not exist"),
-            c(["summary", "--model", w.path("truncated.safetensors")], "truncated"),
-            c(["summary", "--network", "unet", "--depth", "0"], "depth"),
-            c(["summary", "--depth", "2", "--positions", "skip3"], "skip3"),
-            c(["summary", "--normalization", "group"], "unknown normalisation 'group'"),
+            c(64, ["summary", "--model", "/nonexistent.safetensors"], "does not exist"),
+            c(65, ["summary", "--model", w.path("truncated.safetensors")], "truncated"),
+            c(64, ["summary", "--network", "unet", "--depth", "0"], "depth"),
+            c(64, ["summary", "--depth", "2", "--positions", "skip3"], "skip3"),
+            c(64, ["summary", "--normalization", "group"], "unknown normalisation 'group'"),
             // bench
-            c(["bench", "--size", "30"], "--size 30 is not a positive multiple of 16"),
-            c(["bench", "--networks", "unet,vgg"], "unknown network 'vgg'"),
-            c(["bench", "--repeats", "0"], "--repeats must be at least 1"),
+            c(64, ["bench", "--size", "30"], "--size 30 is not a positive multiple of 16"),
+            c(64, ["bench", "--networks", "unet,vgg"], "unknown network 'vgg'"),
+            c(64, ["bench", "--repeats", "0"], "--repeats must be at least 1"),
             // reproduce
-            c(["reproduce", "--tables", "losses,foo"], "unknown table 'foo'"),
-            c(["reproduce", "--images", "/nonexistent/images", "--masks", "/nonexistent/masks"], "is not a folder"),
-            c(["reproduce", "--loss", "no_such_loss"], "unknown loss 'no_such_loss'"),
+            c(64, ["reproduce", "--tables", "losses,foo"], "unknown table 'foo'"),
+            c(64, ["reproduce", "--seeds", "0,x"], "--seeds '0,x' is not a comma-separated list"),
+            c(64, ["reproduce", "--seeds", "1,1"], "names a seed twice"),
+            c(64, ["reproduce", "--collect", "--plan-only"], "exclude each other"),
+            c(64, ["reproduce", "--collect", "--output", "/nonexistent/repro"], "holds no reproduction.json"),
+            c(64, ["reproduce", "--run", "seed0/unet-ufl", "--output", "/nonexistent/repro"], "holds no reproduction.json"),
+            c(64, ["select", "--network", "unet"], "needs candidate attention positions"),
+            c(64, ["select", "--threshold", "nan"], "--threshold must be"),
+            c(64, ["select", "--epsilon-init", "0"], "--epsilon-init does not apply to select"),
+            c(64, ["reproduce", "--images", "/nonexistent/images", "--masks", "/nonexistent/masks"], "is not a folder"),
+            c(64, ["reproduce", "--loss", "no_such_loss"], "unknown loss 'no_such_loss'"),
+            // bad values of options
+            c(64, ["train", "--size", "32x"], "size '32x' is not N or HxW"),
+            c(64, ["predict", "--model", model, "--input", w.path("good/images"), "--size", "x32"], "size 'x32' is not N or HxW"),
+            c(64, ["train", "--max-steps-per-epoch", "0"], "--max-steps-per-epoch must be at least 1"),
+            c(64, ["train", "--learning-rate", "inf"], "--learning-rate must be a finite number (got inf)"),
+            c(64, ["train", "--min-learning-rate", "nan"], "--min-learning-rate must be a finite number"),
+            c(64, ["train", "--gamma", "nan"], "--gamma must be a finite number"),
+            c(64, ["train", "--fdpt-epsilon", "inf"], "--fdpt-epsilon must be a finite number"),
+            c(64, ["train", "--epsilon-init=-inf"], "--epsilon-init must be a finite number"),
+            c(64, ["prune", "--model", model, "--threshold", "inf"], "--threshold must be a finite number"),
+            c(64, ["reproduce", "--delta", "inf"], "--delta must be a finite number"),
+            c(64, ["loss", "--name", "dice_loss", "--prediction", w.path("p2.npy"), "--target", w.path("y2.npy"), "--smooth", "inf"],
+              "--smooth must be a finite number"),
+            // typos: closest-name suggestions
+            c(64, ["train", "--images", w.path("good/images"), "--mask", w.path("good/masks")], "Unknown option '--mask'", "'--masks'"),
+            c(64, ["evaluate", "--model", model, "--splitt", "all"], "Unknown option '--splitt'", "'--split'"),
+            c(64, ["train", "--loss", "asym_unifed_focal_loss"], "did you mean 'asym_unified_focal_loss'", "focal loss --list"),
+            c(64, ["loss", "--name", "dice_los", "--prediction", w.path("p2.npy"), "--target", w.path("y2.npy")],
+              "did you mean 'dice_loss'", "focal loss --list"),
+            // output folders that cannot be created
+            c(64, ["train"] + good + tiny + ["--output", w.path("plainfile/run")], "cannot create output folder", "plainfile is a file"),
+            c(64, ["predict", "--model", model, "--input", w.path("good/images"), "--output", w.path("plainfile")],
+              "cannot create output folder", "it is a file"),
+            c(64, ["evaluate", "--model", model, "--images", w.path("good/images"), "--masks", w.path("good/masks"),
+                   "--output", w.path("plainfile/x/y")], "plainfile is a file"),
+            c(64, ["maps", "--output", w.path("plainfile/maps")], "cannot create output folder"),
+            // values that contradict the model
+            c(64, ["evaluate", "--model", model, "--classes", "3"], "--classes 3 does not match the model", "2 classes"),
+            // bad data
+            c(65, ["train", "--images", w.path("jpegmasks/images"), "--masks", w.path("jpegmasks/masks"), "--output", w.path("o5")] + tiny,
+              "jpegmasks/masks/a.jpg", "are neither 0 nor 255", "distinct values", "JPEG masks are lossy, save them as PNG"),
+            c(65, ["maps", "--mask", w.path("jpegmasks/masks/a.jpg"), "--output", w.path("m1")], "a.jpg", "JPEG masks are lossy"),
+            c(65, ["predict", "--model", model, "--input", w.path("cmyk.jpg"), "--output", w.path("p4")], "cmyk.jpg", "CMYK"),
+            c(65, ["predict", "--model", w.path("nonfinite.safetensors"), "--input", w.path("good/images"), "--output", w.path("p5")],
+              "nonfinite.safetensors", "5 NaN or infinite weights in 1 tensor"),
+            c(65, ["evaluate", "--model", w.path("nonfinite.safetensors")], "nonfinite.safetensors", "NaN or infinite"),
+            c(65, ["prune", "--model", w.path("nonfinite.safetensors")], "nonfinite.safetensors", "NaN or infinite"),
+            c(65, ["loss", "--name", "dice_loss", "--prediction", w.path("range.npy"), "--target", w.path("y2.npy")],
+              "range.npy", "2 values outside [0, 1]", "--logits"),
+            c(65, ["loss", "--name", "dice_loss", "--prediction", w.path("sum.npy"), "--target", w.path("y2.npy")],
+              "sum.npy", "1 of 4 pixels do not sum to 1"),
+            c(65, ["loss", "--name", "dice_loss", "--prediction", w.path("nan.npy"), "--target", w.path("y2.npy")],
+              "nan.npy", "1 NaN or infinite values"),
+            c(65, ["loss", "--name", "dice_loss", "--prediction", w.path("p2.npy"), "--target", w.path("range.npy")],
+              "target", "outside [0, 1]"),
+            c(65, ["loss", "--name", "dice_loss", "--logits", "--prediction", w.path("nan.npy"), "--target", w.path("y2.npy")],
+              "NaN or infinite"),
             // the command itself
-            c(["segment"], "segment"),
+            c(64, ["segment"], "segment"),
         ]
     }
 
@@ -155,17 +244,38 @@ import Testing
         for sub in ["train", "evaluate", "predict", "prune", "maps", "loss", "summary", "bench", "reproduce"] {
             #expect(covered.contains(sub), "no bad-input case for focal \(sub)")
         }
+        print("focal bad-input cases: \(cases.count) (\(cases.filter { $0.status == 64 }.count) exit 64, "
+              + "\(cases.filter { $0.status == 65 }.count) exit 65, \(cases.filter { $0.status == 1 }.count) exit 1)")
         for c in cases {
             let r = try FocalProcess.run(c.arguments)
-            #expect(r.status != 0, "\(c) exited 0")
+            #expect(r.status == c.status, "\(c) exited \(r.status), expected \(c.status): \(r.error)")
             let lines = r.errorLines
             #expect(lines.count == 1, "\(c): expected one Error: line, stderr was: \(r.error)")
+            #expect(r.error.split(separator: "\n").count == 1, "\(c): stderr is not one line: \(r.error)")
+            for leak in ["NSCocoaErrorDomain", "Error Domain", "ArgumentParser", "Fatal error", "backtrace", "Backtrace"] {
+                #expect(!r.error.contains(leak), "\(c): stderr shows '\(leak)': \(r.error)")
+            }
             for fragment in c.expected {
                 #expect(lines.first?.contains(fragment) ?? false, "\(c): error line lacks '\(fragment)': \(r.error)")
             }
             #expect(!r.error.contains("Fatal error") && !r.error.contains("Stack dump") && !r.error.contains("Usage:"),
                     "\(c) trapped or dumped usage: \(r.error)")
         }
+    }
+
+    @Test func summaryReportsNonFiniteWeightsAndEvaluateNamesTheBundledTiles() throws {
+        let workspace = try Workspace()
+        defer { try? FileManager.default.removeItem(at: workspace.root) }
+        let summary = try FocalProcess.run(["summary", "--model", workspace.path("nonfinite.safetensors")])
+        #expect(summary.status == 0, "stderr: \(summary.error)")
+        #expect(summary.output.contains("warning: the model has 5 NaN or infinite weights in 1 tensor"), "\(summary.output)")
+        let clean = try FocalProcess.run(["summary", "--model", workspace.path("focal/best.safetensors")])
+        #expect(clean.status == 0 && !clean.output.contains("NaN or infinite"))
+        // Without --images, evaluate scores the bundled nuclei tiles and says so.
+        let evaluate = try FocalProcess.run(["evaluate", "--model", workspace.path("focal/best.safetensors"),
+                                             "--output", workspace.path("bundled-eval")])
+        #expect(evaluate.status == 0, "stderr: \(evaluate.error)")
+        #expect(evaluate.output.contains("bundled nuclei tiles, test (36 images)"), "\(evaluate.output)")
     }
 
     @Test func oddSizedImagesArePaddedForPrediction() throws {

@@ -129,9 +129,14 @@ struct DatasetFolderTests {
         let three = try SegmentationDataset.load(DatasetFolder(root: d.root), options: SegmentationLoadOptions(classes: 3))
         #expect(Set(three.samples[0].mask.scalars) == [0, 1, 2])
         #expect(try three.samples[0].oneHot(classes: 3)[2, 2, 0] == 1)
-        // The same mask read as 2 classes is binary.
-        let binary = try SegmentationDataset.load(DatasetFolder(root: d.root))
-        #expect(Set(binary.samples[0].mask.scalars) == [0, 1])
+        // The same mask read as 2 classes is refused: 0/1/2 is not a binary mask.
+        #expect {
+            try SegmentationDataset.load(DatasetFolder(root: d.root))
+        } throws: { error in
+            guard case let .invalidMask(path, why)? = error as? DatasetError else { return false }
+            return path.hasSuffix("masks/m.png") && why.contains("4 of 16 pixel values are neither 0 nor 1")
+                && why.contains("3 distinct values: 0, 1, 2")
+        }
         // Rows 0…3 as labels: 3 is not a class of a 3-class map.
         try d.write(d.masks, "m.png", height: 4, width: 4) { _, y, _ in Float(y) }
         do {

@@ -385,7 +385,7 @@ private enum Seeds {
 /// Seeded edits of TIFF and GIF files: generic byte damage plus edits aimed at the fields that
 /// steer allocation and reading (IFD offsets and counts, strip/tile tables, image sizes; GIF
 /// screen and frame sizes, colour-table flags, LZW code size, sub-block lengths).
-private struct Mutator {
+struct Mutator {
     var rng: RandomGenerator
 
     mutating func int(_ n: Int) -> Int { n <= 0 ? 0 : Int(rng.next() % UInt64(n)) }

@@ -47,6 +47,10 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let net = try InputFiles.loadModel(model)
+        if let classes = data.classes, classes != net.configuration.classes {
+            throw CLIError("--classes \(classes) does not match the model, which has \(net.configuration.classes) classes (\(model)); omit --classes")
+        }
+        try OutputFolder.create(output)
         var source = try data.source(defaultSize: data.images == nil ? ImageSize(square: 128) : nil)
         source.classes = net.configuration.classes
         let loaded = try source.load()
@@ -56,7 +60,7 @@ struct EvaluateCommand: ParsableCommand {
         let boundary = BoundaryMetrics.Options(spacing: try spacing(), tolerance: nsdTolerance)
         let evaluator = Evaluator(predictor: Predictor(model: net, mode: mode), boundary: boundary)
         let report = try evaluator.evaluate(samples, outputDirectory: URL(fileURLWithPath: output))
-        printScores(report.mean, images: samples.count, label: split)
+        printScores(report.mean, images: samples.count, label: data.images == nil ? "bundled nuclei tiles, \(split)" : split)
         if let b = report.boundary { printBoundaryScores(b, tolerance: nsdTolerance) }
         say("per-image scores, masks and overlays in \(output)")
     }

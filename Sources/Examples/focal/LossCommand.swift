@@ -9,8 +9,11 @@ struct LossCommand: ParsableCommand {
         commandName: "loss",
         abstract: "Compute a loss of the Unified Focal family on .npy arrays; print the value, write the gradient as .npy.",
         discussion: """
-            Prediction and target are float32 or float64 .npy files of the same shape: N,H,W,C or N,D,H,W,C \
+            Prediction and target are .npy files of the same shape: N,H,W,C or N,D,H,W,C \
             (--layout channels-last, the original Keras layout) or N,C,H,W / N,C,D,H,W (channels-first). \
+            float32 and float64 are read as they are; integer and bool arrays (e.g. a 0/1 one-hot target) are \
+            converted to float32. The prediction holds probabilities — finite, in [0, 1], summing to 1 over the \
+            class axis (within 1e-3) — or, with --logits, finite logits; the target holds finite values in [0, 1]. \
             Hyperparameters use the original names. Example:
               focal loss --name asym_unified_focal_loss --prediction p.npy --target y.npy --delta 0.6 --gamma 0.5 --gradient g.npy
             """)
@@ -45,6 +48,9 @@ struct LossCommand: ParsableCommand {
         guard let name, let prediction, let target else {
             throw ValidationError("give --name, --prediction and --target (or --list)")
         }
+        try FiniteOptions.check([("--delta", delta), ("--gamma", gamma), ("--gamma_f", gammaF), ("--weight", weight),
+                                 ("--lambda", lambda), ("--alpha", alpha), ("--beta", beta), ("--smooth", smooth),
+                                 ("--fdpt-epsilon", fdptEpsilon.map(Double.init))])
         var options: [String: Double] = [:]
         for (k, v) in [("delta", delta), ("gamma", gamma), ("gamma_f", gammaF), ("weight", weight), ("lambda", lambda),
                        ("alpha", alpha), ("beta", beta), ("smooth", smooth)] { if let v { options[k] = v } }
@@ -57,6 +63,7 @@ struct LossCommand: ParsableCommand {
         guard p.rank == 4 || p.rank == 5 else {
             throw ValidationError("arrays must be 4-D or 5-D (got \(Shape.describe(p.shape)))")
         }
+        try checkValues(p, y, classAxis: layout == .channelsLast ? p.rank - 1 : 1, prediction: prediction, target: target)
         let toFirst = layout == .channelsLast ? [0, p.rank - 1] + Array(1..<(p.rank - 1)) : Array(0..<p.rank)
         let (value, grad) = try valueWithGradient(at: p.permuted(toFirst).contiguous()) { x in
             try loss(x, y.permuted(toFirst).contiguous())
@@ -70,9 +77,54 @@ struct LossCommand: ParsableCommand {
         }
     }
 
+    /// Refuses values the loss would silently turn into nonsense: non-finite numbers anywhere,
+    /// probabilities outside [0, 1] or not summing to 1 over the class axis, targets outside [0, 1].
+    private func checkValues(_ p: Tensor, _ y: Tensor, classAxis: Int, prediction: String, target: String) throws {
+        let pv = p.scalars, yv = y.scalars
+        func first(_ values: [Float], where bad: (Float) -> Bool) -> (Int, Float)? {
+            values.firstIndex(where: bad).map { ($0, values[$0]) }
+        }
+        func count(_ values: [Float], where bad: (Float) -> Bool) -> Int { values.reduce(0) { $0 + (bad($1) ? 1 : 0) } }
+        for (values, path, what) in [(pv, prediction, "prediction"), (yv, target, "target")] {
+            if let (i, v) = first(values, where: { !$0.isFinite }) {
+                throw CLIError("\(what) '\(path)' holds \(count(values) { !$0.isFinite }) NaN or infinite values (the first, \(v), at flat index \(i))",
+                               status: .data)
+            }
+        }
+        if let (i, v) = first(yv, where: { !($0 >= 0 && $0 <= 1) }) {
+            throw CLIError("target '\(target)' holds \(count(yv) { !($0 >= 0 && $0 <= 1) }) values outside [0, 1] (the first, \(v), at flat index \(i)); it must be one-hot",
+                           status: .data)
+        }
+        guard !logits else { return }
+        if let (i, v) = first(pv, where: { !($0 >= 0 && $0 <= 1) }) {
+            throw CLIError("prediction '\(prediction)' holds \(count(pv) { !($0 >= 0 && $0 <= 1) }) values outside [0, 1] (the first, \(v), at flat index \(i)); give probabilities, or logits with --logits",
+                           status: .data)
+        }
+        // Sums over the class axis: the array as [outer, classes, inner].
+        let classes = p.shape[classAxis]
+        let inner = p.shape[(classAxis + 1)...].reduce(1, *), outer = p.shape[..<classAxis].reduce(1, *)
+        var worst: (sum: Double, at: Int)? = nil
+        var off = 0
+        for o in 0..<outer {
+            for j in 0..<inner {
+                var sum = 0.0
+                for c in 0..<classes { sum += Double(pv[(o * classes + c) * inner + j]) }
+                if abs(sum - 1) > 1e-3 {
+                    off += 1
+                    if worst == nil { worst = (sum, o * inner + j) }
+                }
+            }
+        }
+        if let worst {
+            throw CLIError("prediction '\(prediction)': the probabilities of \(off) of \(outer * inner) pixels do not sum to 1 over the class axis (the first sums to \(String(format: "%.6g", worst.sum)), pixel \(worst.at)); give softmax probabilities, or logits with --logits",
+                           status: .data)
+        }
+    }
+
     private func read(_ path: String, what: String) throws -> Tensor {
         do { return try NumPyArray.read(from: URL(fileURLWithPath: path)) } catch {
-            throw ValidationError("\(what) '\(path)': \(error)")
+            if case .io = error { throw ValidationError("\(what) '\(path)': \(error)") }
+            throw CLIError("\(what) '\(path)': \(error)", status: .data)
         }
     }
 }

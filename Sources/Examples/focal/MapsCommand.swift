@@ -29,12 +29,12 @@ struct MapsCommand: ParsableCommand {
             guard let first = pairs.first else { throw ValidationError("the bundled dataset has no masks") }
             url = first.mask
         }
-        let image = try Image.read(from: url)
-        let plane = image.width * image.height
-        let maskTensor = Tensor(shape: [image.height, image.width], scalars: image.pixels.prefix(plane).map { $0 != 0 ? 1 : 0 })
+        let image = try Image.read(from: url).droppingAlpha()
+        let labels = try SegmentationDataset.labels(of: image, classes: 2, path: url.path)
+        let maskTensor = Tensor(shape: [image.height, image.width], scalars: labels)
         let maps = try DistancePenalty.maps(mask: maskTensor, epsilons: eps)
         let out = URL(fileURLWithPath: output)
-        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try OutputFolder.create(output)
         func write(_ values: [Float], _ name: String) throws {
             let rgb = try Heatmap.render(values, height: image.height, width: image.width, range: 0...1, upscale: upscale)
             let png = try Image(width: rgb.width, height: rgb.height, channels: 3, bitDepth: 8, pixels: rgb.planarPixels)

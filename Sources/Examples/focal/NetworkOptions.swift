@@ -24,6 +24,10 @@ struct NetworkOptions: ParsableArguments {
     @Option(help: "SE reduction ratio r (paper: 8).")
     var seReduction: Int?
 
+    func validate() throws {
+        try FiniteOptions.check([("--epsilon-init", epsilonInit.map(Double.init))])
+    }
+
     /// `base` with the options applied.
     func apply(to base: UNetConfiguration) throws -> UNetConfiguration {
         var c = base

@@ -35,12 +35,12 @@ struct PredictCommand: ParsableCommand {
                 .filter { DatasetFolder.imageExtensions.contains($0.pathExtension.lowercased()) }
                 .sorted { $0.lastPathComponent < $1.lastPathComponent }
             : [inputURL]
-        guard !files.isEmpty else { throw ValidationError("no images (.png, .tif, .gif, .npy) in '\(input)'") }
+        guard !files.isEmpty else { throw ValidationError("no images (.png, .tif, .gif, .jpg, .npy) in '\(input)'") }
         let target = try size.map(parseSize)
         let mode: Predictor.Mode = window.map { .slidingWindow(size: $0, stride: stride ?? max(1, $0 / 2)) } ?? .fullImage
         let predictor = Predictor(model: net, mode: mode)
         let out = URL(fileURLWithPath: output)
-        try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+        try OutputFolder.create(output)
         for file in files {
             let masks = try predictor.segment(file: file, size: target)
             let url = out.appendingPathComponent(file.deletingPathExtension().lastPathComponent + ".png")

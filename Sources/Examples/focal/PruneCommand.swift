@@ -40,6 +40,7 @@ struct PruneCommand: ParsableCommand {
             say("plan written to \(planOutput)")
         }
         guard retrain else { return }
+        try OutputFolder.create(output)
         let base = try training.configuration(network: net.configuration, data: data)
         say("== retraining the pruned network from scratch, ε₀ = 1")
         let reporter = TrainingReporter(epochs: base.training.epochs)

@@ -63,6 +63,7 @@ struct ReproduceCommand: ParsableCommand {
     func run() throws {
         if let threads { Threading.threadCount = threads }
         let root = URL(fileURLWithPath: output)
+        if !collect && onlyRun == nil { try OutputFolder.create(output) }
         if collect {
             report(try Reproduction.collect(root: root), root: root)
             return

@@ -33,6 +33,7 @@ struct SelectCommand: ParsableCommand {
     func run() throws {
         if let threads { Threading.threadCount = threads }
         let config = try training.configuration(network: network, data: data)
+        try OutputFolder.create(output)
         let started = Date()
         var reporter = TrainingReporter(epochs: config.training.epochs)
         let result = try AttentionSelection.run(

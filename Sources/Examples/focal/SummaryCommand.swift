@@ -19,7 +19,7 @@ struct SummaryCommand: ParsableCommand {
     func run() throws {
         let net: UNet
         if let model {
-            net = try InputFiles.loadModel(model)
+            net = try InputFiles.loadModel(model, allowNonFinite: true)
         } else {
             var gen = RandomGenerator(seed: 0)
             net = try UNet(configuration: try network.apply(to: UNetConfiguration(inChannels: inChannels, classes: classes)), generator: &gen)
@@ -29,6 +29,10 @@ struct SummaryCommand: ParsableCommand {
         say("")
         say(ModuleSummary.text(of: net, listParameters: parameters))
         say("total parameters: \(net.parameterCount.formatted())")
+        let nonFinite = net.nonFiniteTensors()
+        if !nonFinite.isEmpty {
+            say("warning: \(NonFiniteStateError(moduleType: "the model", tensors: nonFinite)); predict, evaluate and prune refuse it")
+        }
         if !net.focalWeights.isEmpty {
             say("Focal ε: " + net.focalWeights.map { "\($0.position) \(String(format: "%.4f", $0.epsilon))" }.joined(separator: ", "))
         }

@@ -24,6 +24,7 @@ struct TrainCommand: ParsableCommand {
     func run() throws {
         if let threads { Threading.threadCount = threads }
         let config = try training.configuration(network: network, data: data)
+        try OutputFolder.create(output)
         let started = Date()
         let reporter = TrainingReporter(epochs: config.training.epochs)
         let result = try Experiment.run(config, output: URL(fileURLWithPath: output), resume: resume,

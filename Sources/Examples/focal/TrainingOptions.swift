@@ -36,12 +36,20 @@ struct TrainingOptions: ParsableArguments {
         _ = try Preset.named(preset)
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
+        try FiniteOptions.check([("--delta", delta), ("--gamma", gamma), ("--gamma-f", gammaF), ("--lambda", lambda),
+                                 ("--weight", weight), ("--alpha", alpha), ("--beta", beta), ("--smooth", smooth),
+                                 ("--fdpt-epsilon", fdptEpsilon.map(Double.init)), ("--learning-rate", learningRate.map(Double.init)),
+                                 ("--min-learning-rate", minLearningRate.map(Double.init))])
         if let learningRate, !(learningRate > 0) { throw ValidationError("--learning-rate must be positive") }
+        if let minLearningRate, !(minLearningRate >= 0) { throw ValidationError("--min-learning-rate must be ≥ 0") }
+        if let maxStepsPerEpoch, maxStepsPerEpoch < 1 { throw ValidationError("--max-steps-per-epoch must be at least 1") }
+        if let lrPatience, lrPatience < 0 { throw ValidationError("--lr-patience must be ≥ 0") }
+        if let stopPatience, stopPatience < 0 { throw ValidationError("--stop-patience must be ≥ 0") }
         if let optimizer, OptimizerKind(rawValue: optimizer) == nil {
             throw ValidationError("unknown optimiser '\(optimizer)'; use adam or sgd-nesterov")
         }
         if let loss, LossRegistry.entry(named: loss) == nil {
-            throw ValidationError("unknown loss '\(loss)'; losses: \(LossRegistry.entries.map(\.name).joined(separator: ", "))")
+            throw ValidationError("\(LossError.unknownLoss(name: loss, valid: LossRegistry.names))")
         }
         if let fdptMode, mode(fdptMode) == nil { throw ValidationError("unknown FDPT mode '\(fdptMode)'; use replace-target or pixel-weight") }
         if let fdptEpsilon, !(fdptEpsilon >= 0) { throw ValidationError("--fdpt-epsilon must be ≥ 0") }

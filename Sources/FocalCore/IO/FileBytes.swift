@@ -8,7 +8,7 @@ enum FileBytes {
         do {
             return try Data(contentsOf: url)
         } catch {
-            throw makeError("cannot read the file (\(error.localizedDescription))")
+            throw makeError("cannot read the file (\(FileErrorReason.reason(for: error) ?? "\(error)"))")
         }
     }
 

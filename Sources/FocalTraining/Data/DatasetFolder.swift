@@ -1,3 +1,4 @@
+import FocalCore
 import Foundation
 
 /// A file-name template with one `{id}` placeholder, e.g. DRIVE's `{id}_training.tif` and
@@ -72,14 +73,14 @@ public struct DatasetPairing: Sendable, Equatable {
 /// An image folder and a mask folder whose files are paired by id.
 ///
 /// Without patterns, the id is the file stem (name without its last extension) and files
-/// with the extensions `png`, `tif`, `tiff`, `gif` and `npy` (any case) take part: `a.png`
+/// with the extensions `png`, `tif`, `tiff`, `gif`, `jpg`, `jpeg` and `npy` (any case) take part: `a.png`
 /// pairs with `a.png` or `a.tif` in the mask folder. With patterns (e.g. DRIVE:
 /// `{id}_training.tif` ↔ `{id}_manual1.gif`) the id is the `{id}` part. Hidden files
 /// (starting with `.`) and subfolders are skipped; every other file that is not paired is
 /// reported in `DatasetPairing.warnings`.
 public struct DatasetFolder: Sendable, Equatable {
     /// File extensions (lower case) read as images when no pattern is given.
-    public static let imageExtensions: Set<String> = ["png", "tif", "tiff", "gif", "npy"]
+    public static let imageExtensions: Set<String> = ["png", "tif", "tiff", "gif", "jpg", "jpeg", "npy"]
 
     /// The image folder.
     public let images: URL
@@ -144,7 +145,7 @@ public struct DatasetFolder: Sendable, Equatable {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         } catch {
-            throw DatasetError.unreadableFolder(folder.path, error.localizedDescription)
+            throw DatasetError.unreadableFolder(folder.path, FileErrorReason.reason(for: error) ?? "\(error)")
         }
         var ids: [String: URL] = [:]
         var duplicates: [String: [String]] = [:]

@@ -82,7 +82,8 @@ public struct Image: Sendable, Equatable {
     }
 
     /// Reads an image file, choosing the decoder from the file's first bytes: PNG (libpng),
-    /// TIFF (libtiff, first page), GIF (giflib, first frame) or NumPy `.npy` (HW or HWC).
+    /// TIFF (libtiff, first page), GIF (giflib, first frame), JPEG (libjpeg-turbo, 8-bit grey
+    /// or RGB; CMYK/YCCK and 12-bit files are `.unsupported`) or NumPy `.npy` (HW or HWC).
     ///
     /// Throws `ImageError` — `.fileNotFound`, `.unreadable`, `.unrecognizedFormat`,
     /// `.corrupt`, `.unsupported` — naming the file.
@@ -92,6 +93,7 @@ public struct Image: Sendable, Equatable {
         if bytes.starts(with: PNGCodec.signature) { return try PNGCodec.decode(data, source: url.path) }
         if bytes.starts(with: [0x93, 0x4E, 0x55, 0x4D, 0x50, 0x59]) { return try NumPyImage.decode(data, source: url.path) }
         if bytes.starts(with: [0x47, 0x49, 0x46, 0x38]) { return try decodeWithShim(url, kind: "GIF", focal_gif_read) }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return try decodeWithShim(url, kind: "JPEG", focal_jpeg_read) }
         if bytes.starts(with: [0x49, 0x49, 0x2A, 0x00]) || bytes.starts(with: [0x4D, 0x4D, 0x00, 0x2A]) {
             return try decodeWithShim(url, kind: "TIFF", focal_tiff_read)
         }
@@ -109,7 +111,7 @@ public struct Image: Sendable, Equatable {
         do {
             return try Data(contentsOf: url)
         } catch {
-            throw ImageError.unreadable(url.path, error.localizedDescription)
+            throw ImageError.unreadable(url.path, FileErrorReason.reason(for: error) ?? "\(error)")
         }
     }
 
@@ -118,7 +120,7 @@ public struct Image: Sendable, Equatable {
         UnsafeMutablePointer<focal_raster_info>?, UnsafeMutablePointer<CChar>?, Int
     ) -> Int32
 
-    /// Decodes TIFF or GIF through the C shim, which reports failures as messages: status 1 is
+    /// Decodes TIFF, GIF or JPEG through the C shim, which reports failures as messages: status 1 is
     /// corrupt data (`.corrupt`), status 2 a valid file the reader does not handle, such as one
     /// larger than `PNGCodec.maximumSamples` samples (`.unsupported`).
     private static func decodeWithShim(_ url: URL, kind: String, _ reader: ShimReader) throws -> Image {
@@ -150,7 +152,7 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
     case unreadable(String, String)
     /// The file is named `.png` but does not start with the PNG signature.
     case notPNG(String)
-    /// The file's first bytes match no supported format (PNG, TIFF, GIF, `.npy`).
+    /// The file's first bytes match no supported format (PNG, TIFF, GIF, JPEG, `.npy`).
     case unrecognizedFormat(String)
     /// The file has the right signature but truncated or corrupt content.
     case corrupt(String, String)
@@ -168,7 +170,7 @@ public enum ImageError: Error, Equatable, CustomStringConvertible {
         case let .unreadable(path, why): return "cannot read image file \(path): \(why)"
         case let .notPNG(path): return "\(path) is not a PNG file (its first bytes are not the PNG signature)"
         case let .unrecognizedFormat(path):
-            return "\(path) is not an image this library reads (PNG, TIFF, GIF or NumPy .npy, recognised by content)"
+            return "\(path) is not an image this library reads (PNG, TIFF, GIF, JPEG or NumPy .npy, recognised by content)"
         case let .corrupt(path, why): return "\(path) is truncated or corrupt: \(why)"
         case let .unsupported(path, why): return "\(path) uses an unsupported format: \(why)"
         case let .invalidImage(why): return "invalid image: \(why)"

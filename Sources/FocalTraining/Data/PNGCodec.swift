@@ -1,4 +1,5 @@
 import CPNG
+import FocalCore
 import Foundation
 
 /// The sample layouts `PNGCodec` writes.
@@ -171,7 +172,7 @@ public enum PNGCodec {
         do {
             try data.write(to: url, options: .atomic)
         } catch {
-            throw ImageError.writeFailed(url.path, error.localizedDescription)
+            throw ImageError.writeFailed(url.path, FileErrorReason.reason(for: error) ?? "\(error)")
         }
     }
 

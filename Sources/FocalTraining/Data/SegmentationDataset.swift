@@ -25,8 +25,9 @@ public struct SegmentationLoadOptions: Sendable, Equatable, Codable {
     /// Resize every image and mask to this size (`nil`: keep the file sizes, which must then
     /// agree for batching).
     public var size: ImageSize?
-    /// Number of classes, background included. With 2, a mask is binary: any non-zero value
-    /// is class 1 (so 0/255 and 0/1 masks both work). With more, mask values must already be
+    /// Number of classes, background included. With 2, a mask is binary: 0 and one foreground
+    /// value (so 0/255 and 0/1 masks both work; any other value is an error, see
+    /// `SegmentationDataset.labels(of:classes:path:)`). With more, mask values must already be
     /// the labels `0…classes−1`.
     public var classes: Int
     /// Image channels wanted: 1 (RGB is converted to grey with ITU-R 601 luma,
@@ -153,11 +154,30 @@ public struct SegmentationDataset: Sendable {
         }
     }
 
-    /// The label map of an alpha-free mask: binary (any non-zero → 1, over all colour
-    /// channels) for 2 classes; otherwise grey values that must be labels `0…classes−1`.
-    static func labels(of mask: Image, classes: Int, path: String) throws -> [Float] {
+    /// The label map of an alpha-free mask, refusing masks whose values are not labels.
+    ///
+    /// - 2 classes (binary): every sample is 0 or one and the same foreground value (0/255,
+    ///   0/1, 0/65535…; over all colour channels), and a pixel with any non-zero sample is
+    ///   class 1.
+    /// - More classes: one grey channel (or three equal ones) holding the labels `0…classes−1`.
+    ///
+    /// Anything else — the dozens of grey levels of a mask saved as JPEG or resized with
+    /// interpolation, a 0/1/2 map given as binary — throws `DatasetError.invalidMask` naming
+    /// the file, the number of odd pixels and the values seen, rather than being silently
+    /// thresholded.
+    public static func labels(of mask: Image, classes: Int, path: String) throws -> [Float] {
         let plane = mask.width * mask.height
         if classes == 2 {
+            let histogram = MaskValueHistogram(mask.pixels)
+            let nonZero = histogram.values.filter { $0 != 0 }
+            if nonZero.count > 1 || nonZero.contains(where: { !($0 > 0 && $0.isFinite) }) {
+                // The foreground value the file most likely meant: the format's maximum, 1, or
+                // the most frequent non-zero value.
+                let foreground = [mask.maximumValue, 1].compactMap { $0 }.first(where: nonZero.contains)
+                    ?? nonZero.max { histogram.count(of: $0) < histogram.count(of: $1) }!
+                throw DatasetError.invalidMask(path, histogram.oddValues(expected: [0, foreground], total: mask.pixels.count,
+                                                                         what: "neither 0 nor \(Self.format(foreground))"))
+            }
             var out = [Float](repeating: 0, count: plane)
             for c in 0..<mask.channels {
                 for p in 0..<plane where mask.pixels[c * plane + p] != 0 { out[p] = 1 }
@@ -172,10 +192,16 @@ public struct SegmentationDataset: Sendable {
             throw DatasetError.invalidMask(path, "a label map needs one channel, this mask has \(mask.channels)")
         }
         let out = Array(mask.pixels[0..<plane])
-        if let p = out.firstIndex(where: { !($0 >= 0 && $0 < Float(classes) && $0 == $0.rounded()) }) {
-            throw DatasetError.invalidMask(path, "value \(out[p]) at row \(p / mask.width), column \(p % mask.width) is not a label 0…\(classes - 1)")
+        if out.contains(where: { !($0 >= 0 && $0 < Float(classes) && $0 == $0.rounded()) }) {
+            throw DatasetError.invalidMask(path, MaskValueHistogram(out).oddValues(
+                expected: Set((0..<classes).map(Float.init)), total: plane, what: "not a label 0…\(classes - 1)"))
         }
         return out
+    }
+
+    /// `255.0` → "255"; `0.5` → "0.5".
+    static func format(_ v: Float) -> String {
+        v.isFinite && v == v.rounded() && abs(v) < 1e9 ? String(Int(v)) : "\(v)"
     }
 
     /// The fraction of all mask pixels that are not background.

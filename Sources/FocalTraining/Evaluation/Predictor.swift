@@ -86,7 +86,7 @@ public struct Predictor {
 }
 
 extension Predictor {
-    /// Segments an image file: reads it (PNG, TIFF, GIF, `.npy`), drops alpha, optionally
+    /// Segments an image file: reads it (PNG, TIFF, GIF, JPEG, `.npy`), drops alpha, optionally
     /// resizes it to `size`, z-scores it as in training, predicts, and returns the label map at
     /// the file's own size as an 8-bit image (labels scaled to 0…255).
     public func segment(file: URL, size: ImageSize? = nil) throws -> Image {

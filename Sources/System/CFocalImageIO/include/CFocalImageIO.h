@@ -23,6 +23,11 @@ int focal_tiff_read(const char *path, float **pixels, focal_raster_info *info, c
 /// RGB, or to one grey channel when every palette entry is grey (as DRIVE's masks).
 int focal_gif_read(const char *path, float **pixels, focal_raster_info *info, char *error, size_t error_size);
 
+/// Decodes a baseline or progressive 8-bit JPEG file (libjpeg-turbo) into planar floats:
+/// one grey channel, or three RGB channels for YCbCr/RGB files (0…255). CMYK/YCCK and 12-bit
+/// files are refused (return 2); corrupt-data warnings fail the decode (return 1).
+int focal_jpeg_read(const char *path, float **pixels, focal_raster_info *info, char *error, size_t error_size);
+
 /// Frees pixels returned by the readers.
 void focal_raster_free(float *pixels);
 
