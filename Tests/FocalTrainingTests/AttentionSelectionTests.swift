@@ -131,6 +131,7 @@ func tinyExperiment(data root: URL, plan: AttentionPlan = .squeezeExcitation(dep
         let svg = try String(contentsOf: out.appendingPathComponent("focal-weights.svg"), encoding: .utf8)
         #expect(svg.contains("enc0 (ε₀ = 0, probe)"))
         #expect(svg.contains("pruning threshold 0.2"))
+        #expect(try PNGCodec.read(from: out.appendingPathComponent("focal-weights.png")).channels == 3)
 
         // Again: nothing is trained.
         let summary = out.appendingPathComponent("probe/summary.json")
@@ -148,4 +149,13 @@ func tinyExperiment(data root: URL, plan: AttentionPlan = .squeezeExcitation(dep
         other.training.learningRate = 5e-3
         #expect(throws: TrainingError.self) { try AttentionSelection.run(other, output: out) }
     }
+}
+
+/// The snippet of Docs/AttentionAndPruning.md, compiled with the tests (not run: it trains on the
+/// bundled tiles for minutes).
+@Sendable func documentedSelectionSnippet() throws {
+    var base = ExperimentConfiguration(data: .bundledNuclei, network: Preset.nuclei.network, training: Preset.nuclei.training)
+    base.training.epochs = 2
+    let result = try AttentionSelection.run(base, output: URL(fileURLWithPath: "out/select"))
+    print(result.decision.kept.map(\.position), result.retrained.test.dsc)
 }

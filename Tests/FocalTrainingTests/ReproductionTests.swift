@@ -114,6 +114,7 @@ struct ReproductionTests {
         #expect(csv.split(separator: "\n").count == 1 + 2 * 19)
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("fig4-se.svg").path))
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("fig4-ag.svg").path))
+        #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("fig4-se.png").path))
 
         // Other settings into the same folder are refused.
         var other = c

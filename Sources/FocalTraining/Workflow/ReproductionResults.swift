@@ -7,7 +7,7 @@ import Foundation
 /// column) over the per-image DSC averaged over seeds — a percentile bootstrap 95% interval of
 /// the mean difference and a Wilcoxon signed-rank test — so a reader sees which differences
 /// are larger than the noise. Written as `results.md`, `results.csv` (one line per run),
-/// `results.json`, and the paper's Fig. 4 per attention table (`fig4-se.svg`, `fig4-ag.svg`).
+/// `results.json`, and the paper's Fig. 4 per attention table (`fig4-se.svg`, `fig4-ag.svg`, and `.png`).
 public struct ReproductionResults: Sendable {
     /// One column of a table (a row of the Markdown table).
     public struct Column: Sendable, Codable, Equatable {
@@ -154,6 +154,9 @@ public struct ReproductionResults: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(try encoder.encode(tables), to: root.appendingPathComponent("results.json"))
-        for (id, plot) in figures { try plot.write(to: root.appendingPathComponent("fig4-\(id).svg")) }
+        for (id, plot) in figures {
+            try plot.write(to: root.appendingPathComponent("fig4-\(id).svg"))
+            try plot.writePNG(to: root.appendingPathComponent("fig4-\(id).png"))
+        }
     }
 }

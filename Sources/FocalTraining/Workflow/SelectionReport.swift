@@ -85,8 +85,11 @@ public enum SelectionReport {
         let md = folder.appendingPathComponent("selection.md")
         try AtomicFile.write(Data(markdown(result).utf8), to: md)
         let svg = folder.appendingPathComponent("focal-weights.svg")
-        try figure(result).write(to: svg)
-        out.files = [md, json, svg]
+        let png = folder.appendingPathComponent("focal-weights.png")
+        let plot = figure(result)
+        try plot.write(to: svg)
+        try plot.writePNG(to: png)
+        out.files = [md, json, svg, png]
         return out
     }
 }
