@@ -129,7 +129,7 @@ func tinyExperiment(data root: URL, plan: AttentionPlan = .squeezeExcitation(dep
         let md = try String(contentsOf: out.appendingPathComponent("selection.md"), encoding: .utf8)
         for m in result.decision.modules { #expect(md.contains("| \(m.position) |")) }
         let svg = try String(contentsOf: out.appendingPathComponent("focal-weights.svg"), encoding: .utf8)
-        #expect(svg.contains("enc0 (ε₀ = 0, probe)"))
+        #expect(svg.contains("enc0 (probe, ε init 0)"))
         #expect(svg.contains("pruning threshold 0.2"))
         #expect(try PNGCodec.read(from: out.appendingPathComponent("focal-weights.png")).channels == 3)
 

@@ -96,7 +96,7 @@ public struct ReproductionResults: Sendable {
             if let probe = layout.probe, let focal = layout.focal,
                let p = results["seed\(seeds[0])/\(probe)"]?.1, let f = results["seed\(seeds[0])/\(focal)"]?.1 {
                 figures[layout.table.rawValue] = TrainingPlots.focalWeightsComparison(
-                    [.init(label: "ε₀ = 0", history: p.history, dashed: false), .init(label: "ε₀ = 1", history: f.history, dashed: true)],
+                    [.init(label: "ε init 0", history: p.history, dashed: false), .init(label: "ε init 1", history: f.history, dashed: true)],
                     threshold: Double(plan.configuration.threshold), title: "Fig. 4: ε per module, \(layout.title.components(separatedBy: ": ").last ?? "")")
             }
         }

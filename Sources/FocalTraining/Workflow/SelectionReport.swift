@@ -70,8 +70,8 @@ public enum SelectionReport {
     /// The paper's Fig. 4 for a selection.
     public static func figure(_ result: AttentionSelection.Result) -> LinePlot {
         TrainingPlots.focalWeightsComparison(
-            [.init(label: "ε₀ = 0, probe", history: result.probe.history, dashed: false),
-             .init(label: "ε₀ = 1, retrained", history: result.retrained.history, dashed: true)],
+            [.init(label: "probe, ε init 0", history: result.probe.history, dashed: false),
+             .init(label: "retrained, ε init 1", history: result.retrained.history, dashed: true)],
             threshold: Double(result.decision.threshold), title: "Focal weights ε per attention module (Fig. 4)")
     }
 

@@ -58,7 +58,7 @@ public enum TrainingPlots {
                 plot.add(try! .init(name: "\(name) (\(run.label))", x: x, y: y, color: color, dashed: run.dashed))
             }
         }
-        plot.addReferenceLine(at: threshold, label: "pruning threshold \(threshold)")
+        plot.addReferenceLine(at: threshold, label: "pruning threshold \(String(format: "%g", threshold))")
         return plot
     }
 }
