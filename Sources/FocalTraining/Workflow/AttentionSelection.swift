@@ -11,6 +11,7 @@ public struct ModuleDecision: Codable, Sendable, Equatable {
     /// Whether it stays (ε ≥ threshold).
     public var kept: Bool
 
+    /// A decision.
     public init(position: String, epsilon: Float, kept: Bool) {
         self.position = position
         self.epsilon = epsilon
@@ -84,14 +85,19 @@ public enum AttentionSelection {
     ///   a repeated one or a non-finite ε; `TrainingError.invalidConfiguration` for a bad threshold.
     public static func decide(plan: AttentionPlan, focalWeights: [(position: String, epsilon: Float)],
                               threshold: Float = defaultThreshold) throws -> PruningDecision {
-        guard threshold.isFinite, threshold >= 0 else {
-            throw TrainingError.invalidConfiguration("pruning threshold \(threshold) must be finite and ≥ 0")
-        }
+        try validate(threshold: threshold)
         let pruned = try plan.pruned(focalWeights: focalWeights, threshold: threshold)
         let modules = focalWeights.map { w in
             ModuleDecision(position: w.position, epsilon: w.epsilon, kept: AttentionPosition(name: w.position).map(pruned.contains) ?? true)
         }
         return PruningDecision(plan: plan, threshold: threshold, modules: modules, prunedPlan: pruned)
+    }
+
+    /// Throws `TrainingError.invalidConfiguration` unless `threshold` is finite and ≥ 0.
+    public static func validate(threshold: Float) throws {
+        guard threshold.isFinite, threshold >= 0 else {
+            throw TrainingError.invalidConfiguration("pruning threshold \(threshold) must be finite and ≥ 0")
+        }
     }
 
     /// The decision for a trained network.
@@ -122,7 +128,10 @@ public enum AttentionSelection {
 
     /// The stages of a selection, for progress reports.
     public enum Stage: String, Sendable {
-        case probe, retrain
+        /// Training the probe (every candidate Focal, ε₀ = 0).
+        case probe
+        /// Retraining the pruned network (ε₀ = 1).
+        case retrain
     }
 
     /// Runs probe → prune → retrain in `output` (`probe/`, `retrained/`) and writes the report
@@ -133,9 +142,7 @@ public enum AttentionSelection {
                            onStage: ((Stage, ExperimentConfiguration) -> Void)? = nil,
                            onEvent: ((TrainingEvent) -> Void)? = nil,
                            log: (String) -> Void = { _ in }) throws -> Result {
-        guard threshold.isFinite, threshold >= 0 else {
-            throw TrainingError.invalidConfiguration("pruning threshold \(threshold) must be finite and ≥ 0")
-        }
+        try validate(threshold: threshold)  // before the probe trains, not after
         let probeConfig = try probeConfiguration(base)
         try probeConfig.validate()
         try FileManager.default.createDirectory(at: output, withIntermediateDirectories: true)

@@ -165,7 +165,17 @@ public enum Experiment {
         do {
             return try JSONDecoder().decode(ExperimentConfiguration.self, from: Data(contentsOf: url))
         } catch {
-            throw TrainingError.invalidConfiguration("\(url.path) is not a readable experiment configuration (\(error)); move the folder away")
+            throw TrainingError.invalidConfiguration("\(url.path) is not a readable experiment configuration (\(shortDescription(error))); move the folder away or use another output folder")
+        }
+    }
+
+    /// A decoding failure in a few words (the missing or mistyped key), without Foundation's dump.
+    static func shortDescription(_ error: any Error) -> String {
+        switch error as? DecodingError {
+        case .keyNotFound(let key, _)?: return "key '\(key.stringValue)' missing"
+        case .typeMismatch(_, let c)?, .valueNotFound(_, let c)?: return "wrong value at '\(c.codingPath.map(\.stringValue).joined(separator: "."))'"
+        case .dataCorrupted(let c)?: return c.codingPath.isEmpty ? "not valid JSON" : "bad value at '\(c.codingPath.map(\.stringValue).joined(separator: "."))'"
+        default: return "unreadable"
         }
     }
 
@@ -178,7 +188,7 @@ public enum Experiment {
         do {
             summary = try JSONDecoder().decode(ExperimentSummary.self, from: Data(contentsOf: url))
         } catch {
-            throw TrainingError.invalidConfiguration("\(url.path) is not a readable run summary (\(error)); delete it to evaluate the run again")
+            throw TrainingError.invalidConfiguration("\(url.path) is not a readable run summary (\(shortDescription(error))); delete it to evaluate the run again")
         }
         return summary.result(output: output)
     }
@@ -197,8 +207,8 @@ public enum Experiment {
                     "\(output.path) holds a different run (\(differences(saved, configuration).joined(separator: "; "))); use another output folder or remove it")
             }
             if let finished = try finishedResult(in: output) { return (finished, .reused) }
-            let hasCheckpoint = [CheckpointStore(directory: output).latestURL, CheckpointStore(directory: output).previousURL]
-                .contains { FileManager.default.fileExists(atPath: $0.path) }
+            let store = CheckpointStore(directory: output)
+            let hasCheckpoint = [store.latestURL, store.previousURL].contains { FileManager.default.fileExists(atPath: $0.path) }
             let result = try run(configuration, output: output, resume: hasCheckpoint, onEvent: onEvent, log: log)
             return (result, hasCheckpoint ? .resumed : .started)
         }
@@ -216,12 +226,32 @@ public enum Experiment {
         if saved.network.focalEpsilonInit != requested.network.focalEpsilonInit {
             out.append("focal ε₀ \(saved.network.focalEpsilonInit) in the folder, \(requested.network.focalEpsilonInit) requested")
         }
-        if saved.training != requested.training { out.append("training settings") }
+        if saved.training != requested.training {
+            out += changedFields(saved.training, requested.training).map { "training \($0.key) \($0.saved) in the folder, \($0.requested) requested" }
+        }
         if saved.initializationSeed != requested.initializationSeed {
             out.append("init seed \(saved.initializationSeed) in the folder, \(requested.initializationSeed) requested")
         }
         if saved.distancePenaltyMode != requested.distancePenaltyMode { out.append("FDPT mode") }
         return out.isEmpty ? ["settings"] : out
+    }
+
+    /// The top-level fields in which two values' JSON encodings differ, with both values.
+    private static func changedFields<T: Encodable>(_ saved: T, _ requested: T) -> [(key: String, saved: String, requested: String)] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func fields(_ v: T) -> [String: String] {
+            guard let data = try? encoder.encode(v),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else { return [:] }
+            return object.mapValues { value in
+                (try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]))
+                    .map { String(decoding: $0, as: UTF8.self) } ?? "\(value)"
+            }
+        }
+        let a = fields(saved), b = fields(requested)
+        return Set(a.keys).union(b.keys).sorted().compactMap { key in
+            a[key] == b[key] ? nil : (key, a[key] ?? "none", b[key] ?? "none")
+        }
     }
 
     private static func writeSummary(_ r: ExperimentResult, to output: URL) throws {

@@ -42,7 +42,7 @@ public enum Reproduction {
         do {
             return try JSONDecoder().decode(ReproductionConfiguration.self, from: Data(contentsOf: url))
         } catch {
-            throw TrainingError.invalidConfiguration("\(url.path) is not a readable reproduction configuration (\(error))")
+            throw TrainingError.invalidConfiguration("\(url.path) is not a readable reproduction configuration (\(Experiment.shortDescription(error))); use another --output")
         }
     }
 
@@ -75,8 +75,11 @@ public enum Reproduction {
     /// removed, or everything removed: the plain U-Net), that run's folder is used instead of
     /// training the same configuration twice.
     public struct ResolvedRun: Sendable {
+        /// The planned run.
         public var run: ReproductionRun
+        /// What it trains.
         public var configuration: ExperimentConfiguration
+        /// Where its result lives (another run's folder when `sameAs` is set).
         public var folder: URL
         /// For a selected network: its pruning decision.
         public var decision: PruningDecision?

@@ -30,6 +30,7 @@ public struct ReproductionConfiguration: Codable, Sendable, Equatable {
     /// ε of the FDPT columns (paper: 0.1); the DPT columns use ε = 1.
     public var fdptEpsilon: Float
 
+    /// A reproduction of `tables` with `seeds` (defaults: all tables, seed 0, threshold 0.2, FDPT ε 0.1).
     public init(base: ExperimentConfiguration, tables: [Table] = Table.allCases, seeds: [UInt64] = [0],
                 threshold: Float = AttentionSelection.defaultThreshold, fdptEpsilon: Float = 0.1) {
         self.base = base
@@ -47,7 +48,7 @@ public struct ReproductionConfiguration: Codable, Sendable, Equatable {
         guard Set(tables).count == tables.count else { throw fail("a table is named twice") }
         guard !seeds.isEmpty else { throw fail("no seed given") }
         guard Set(seeds).count == seeds.count else { throw fail("a seed is given twice") }
-        guard threshold.isFinite, threshold >= 0 else { throw fail("pruning threshold \(threshold) must be finite and ≥ 0") }
+        try AttentionSelection.validate(threshold: threshold)
         guard fdptEpsilon.isFinite, fdptEpsilon > 0 else { throw fail("FDPT ε \(fdptEpsilon) must be finite and > 0") }
         try base.validate()
         _ = try base.makeLoss()
@@ -71,13 +72,16 @@ public struct ReproductionRun: Sendable, Equatable {
 
 /// A table of the reproduction: its columns, each naming the run configuration it shows.
 public struct ReproductionTableLayout: Sendable, Equatable {
+    /// A column: its heading and the run it shows.
     public struct Column: Sendable, Equatable {
         /// The heading (e.g. `DSC+CE+FDPT`, `Focal USE-Net, selected`).
         public var title: String
         /// The run configuration's name.
         public var run: String
     }
+    /// Which table.
     public var table: ReproductionConfiguration.Table
+    /// Its heading.
     public var title: String
     /// The columns; the first is the baseline of the paired comparisons.
     public var columns: [Column]
@@ -90,6 +94,7 @@ public struct ReproductionTableLayout: Sendable, Equatable {
 /// configuration is one run per seed, shared by every table that shows it (the U-Net with the
 /// UFL is Table II's UFL column and the U-Net column of Tables III and IV).
 public struct ReproductionPlan: Sendable {
+    /// The settings the plan was derived from.
     public let configuration: ReproductionConfiguration
     /// The tables in the configured order.
     public let layouts: [ReproductionTableLayout]

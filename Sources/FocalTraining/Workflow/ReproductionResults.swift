@@ -11,9 +11,11 @@ import Foundation
 public struct ReproductionResults: Sendable {
     /// One column of a table (a row of the Markdown table).
     public struct Column: Sendable, Codable, Equatable {
+        /// The heading, e.g. `DSC+CE+FDPT`.
         public var title: String
-        /// The run configuration's name (and `sameAs` when a selection gave another run's configuration).
+        /// The run configuration's name.
         public var run: String
+        /// The run whose folder a selection shares when it gave that run's configuration.
         public var sameAs: String?
         /// Test scores per seed, in seed order.
         public var seeds: [UInt64]
@@ -26,13 +28,19 @@ public struct ReproductionResults: Sendable {
         public var note: String
     }
 
+    /// One table of the paper.
     public struct Table: Sendable, Codable, Equatable {
+        /// `losses`, `se` or `ag` (`ReproductionConfiguration.Table`).
         public var id: String
+        /// E.g. "Table III: squeeze-and-excitation (USE-Net)".
         public var title: String
+        /// The first column's title, the reference of the paired comparisons.
         public var baseline: String
+        /// The columns in the paper's order.
         public var columns: [Column]
     }
 
+    /// The tables in the configured order.
     public var tables: [Table]
     /// Test images per run and the seeds.
     public var testImages: Int
@@ -77,12 +85,11 @@ public struct ReproductionResults: Sendable {
                     comparison = try PairedComparison(baseline: names.map { baselineScores[$0]! }, candidate: names.map { candidate[$0]! })
                 }
                 var note = ""
-                if let decision = runs.first?.0.decision {
-                    note = "kept " + runs.map { r in
-                        let d = r.0.decision!
-                        return "\(d.kept.count)/\(d.modules.count)" + (d.prunedPlan.isEmpty ? " (U-Net)" : " (\(d.prunedPlan.positions.map(\.name).joined(separator: " ")))")
+                let decisions = runs.compactMap(\.0.decision)
+                if !decisions.isEmpty {
+                    note = "kept " + decisions.map { d in
+                        "\(d.kept.count)/\(d.modules.count)" + (d.prunedPlan.isEmpty ? " (U-Net)" : " (\(d.prunedPlan.positions.map(\.name).joined(separator: " ")))")
                     }.joined(separator: ", ")
-                    _ = decision
                 } else if let first = runs.first?.1, !first.focalWeights.isEmpty {
                     note = "ε (seed \(seeds[0])): " + first.focalWeights.map { "\($0.name) \(String(format: "%.2f", $0.value))" }.joined(separator: " ")
                 }

@@ -9,19 +9,30 @@ import Foundation
 public enum SelectionReport {
     /// `selection.json`.
     public struct Record: Codable, Sendable, Equatable {
+        /// One trained network of the selection.
         public struct Scores: Codable, Sendable, Equatable {
+            /// Its attention plan (`AttentionPlan.description`) and module count.
             public var plan: String
             public var modules: Int
+            /// The ε every Focal layer started from.
             public var epsilonInit: Float
+            /// Test means per image (foreground classes).
             public var dsc: Double, precision: Double, recall: Double, iou: Double
             public var testImages: Int
+            /// The best-validation epoch and the epochs trained.
             public var bestEpoch: Int, epochs: Int
+            /// The learnt ε of the best-validation model.
             public var focalWeights: [NamedValue]
         }
+        /// Modules with ε strictly below it were removed.
         public var threshold: Float
+        /// The candidate plan (the probe's).
         public var candidates: String
+        /// Each candidate's ε and fate.
         public var decisions: [ModuleDecision]
+        /// The plan that was retrained.
         public var prunedPlan: String
+        /// The probe (ε₀ = 0) and the retrained pruned network (ε₀ = 1).
         public var probe: Scores
         public var retrained: Scores
     }

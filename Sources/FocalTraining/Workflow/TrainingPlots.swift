@@ -33,6 +33,7 @@ public enum TrainingPlots {
         /// Dashed lines for this run.
         public var dashed: Bool
 
+        /// A run of the figure.
         public init(label: String, history: [EpochRecord], dashed: Bool) {
             self.label = label
             self.history = history
