@@ -37,8 +37,10 @@ struct CheckpointTests {
             #expect(bits(try net(x)) == bits(try loaded(x)))
             // The file carries the configuration JSON, the readable plan and the caller's metadata.
             let file = try SafeTensors.read(from: url)
-            #expect(file.metadata["format"] == "focal.unet")
-            #expect(file.metadata["attention_plan"] == net.plan.description)
+            #expect(file.metadata["format"] == "focal.model")
+            #expect(file.metadata["format_version"] == "2")
+            #expect(file.metadata["network"] == "unet")
+            #expect(file.metadata["description"] == net.configuration.description)
             #expect(file.metadata["epoch"] == "17")
             let stored = try JSONDecoder().decode(UNetConfiguration.self, from: Data(file.metadata["configuration"]!.utf8))
             #expect(stored == net.configuration)

@@ -59,4 +59,16 @@ struct ParameterCountTests {
         let bn = try UNet(configuration: UNetConfiguration(normalization: .batch, plan: .attentionGates(focal: false)), generator: &g2)
         #expect(bn.parameterCount == 8_901_862)
     }
+
+    @Test("the USE-Net and Attention U-Net presets take a depth and filters: every position of that depth")
+    func presetsAtAnotherDepth() throws {
+        var g = RandomGenerator(seed: 4)
+        let se = try UNet(configuration: .useNet(inChannels: 1, baseFilters: 4, depth: 3), generator: &g)
+        #expect(se.focalWeights.map(\.position) == ["enc0", "enc1", "enc2", "bottleneck", "dec2", "dec1", "dec0"])
+        let ag = try UNet(configuration: .attentionUNet(focal: false, inChannels: 1, baseFilters: 4, depth: 3), generator: &g)
+        #expect(ag.focalWeights.isEmpty && ag.plan.positions.map(\.name) == ["skip0", "skip1", "skip2"])
+        #expect(ag.configuration.depth == 3 && ag.configuration.baseFilters == 4)
+        let p = try withNoGrad { try se(uniform([1, 1, 8, 8], seed: 1)) }
+        #expect(p.shape == [1, 2, 8, 8])
+    }
 }

@@ -120,7 +120,7 @@ import Testing
             c(64, ["train", "--network", "vgg"], "'vgg' is invalid for '--network"),
             c(64, ["train", "--positions", "enc9"], "enc9 do not exist"),
             c(65, ["train"] + good + tiny + ["--network", "unet", "--output", w.path("focal"), "--resume"],
-              "different network", "plan: none"),
+              "different network", "Focal SE in the checkpoint, absent from the model"),
             c(65, ["train"] + good + tiny + ["--output", w.path("damaged"), "--resume"], "no readable checkpoint", "damaged/checkpoint.safetensors"),
             // evaluate
             c(64, ["evaluate", "--model", "/nonexistent.safetensors"], "model file '/nonexistent.safetensors' does not exist"),

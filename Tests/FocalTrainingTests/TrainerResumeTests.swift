@@ -80,9 +80,11 @@ private func disks(count: Int, seed: UInt64) throws -> [SegmentationSample] {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("focal-damaged-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
         let store = CheckpointStore(directory: dir)
-        let loss = try LossRegistry.make("dice_loss")
-        _ = try Trainer(model: try network(), loss: loss, configuration: configuration(epochs: 2),
-                        training: train, validation: validation, store: store).run()
+        var config = configuration(epochs: 2)
+        config.loss = "dice_loss"
+        config.lossOptions = [:]
+        config.distancePenaltyEpsilon = 0
+        _ = try Trainer(model: try network(), configuration: config, training: train, validation: validation, store: store).run()
         // A kill during a non-atomic copy would leave a truncated file.
         let data = try Data(contentsOf: store.latestURL)
         try data.prefix(data.count / 3).write(to: store.latestURL)
@@ -99,6 +101,9 @@ private func disks(count: Int, seed: UInt64) throws -> [SegmentationSample] {
         train[1].image = Tensor(repeating: .nan, shape: [1, 32, 32])
         var config = configuration(epochs: 1)
         config.augmentation = .none
+        config.loss = "dice_crossentropy"
+        config.lossOptions = [:]
+        config.distancePenaltyEpsilon = 0
         let trainer = try Trainer(model: try network(), loss: try LossRegistry.make("dice_crossentropy"), configuration: config,
                                   training: train, validation: validation, store: nil)
         #expect {

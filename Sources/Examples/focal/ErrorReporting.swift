@@ -130,9 +130,9 @@ enum InputFiles {
     /// (`checkpoint.safetensors`); every error names the file. Unless `allowNonFinite`, a
     /// model with NaN or infinite weights is refused (`Module.requireFiniteState`): it would
     /// predict all background and look like a result.
-    static func loadModel(_ path: String, allowNonFinite: Bool = false) throws -> UNet {
+    static func loadModel(_ path: String, allowNonFinite: Bool = false) throws -> any SegmentationNetwork {
         try requireFile(path, what: "model file")
-        let net: UNet
+        let net: any SegmentationNetwork
         do {
             net = try Checkpoint.loadModel(from: URL(fileURLWithPath: path))
         } catch {
@@ -148,5 +148,15 @@ enum InputFiles {
             }
         }
         return net
+    }
+
+    /// A U-Net from a model file or checkpoint (`loadModel`), for the commands that work on
+    /// its attention plan; another network kind is one clear error.
+    static func loadUNet(_ path: String, for command: String) throws -> UNet {
+        let net = try loadModel(path)
+        guard let unet = net as? UNet else {
+            throw CLIError("model file '\(path)' holds a '\(type(of: net).kind)' network; \(command) works on U-Nets and their attention plans", status: .data)
+        }
+        return unet
     }
 }

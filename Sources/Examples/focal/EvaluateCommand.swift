@@ -47,12 +47,12 @@ struct EvaluateCommand: ParsableCommand {
 
     func run() throws {
         let net = try InputFiles.loadModel(model)
-        if let classes = data.classes, classes != net.configuration.classes {
-            throw CLIError("--classes \(classes) does not match the model, which has \(net.configuration.classes) classes (\(model)); omit --classes")
+        if let classes = data.classes, classes != net.classes {
+            throw CLIError("--classes \(classes) does not match the model, which has \(net.classes) classes (\(model)); omit --classes")
         }
         try OutputFolder.create(output)
         var source = try data.source(defaultSize: data.images == nil ? ImageSize(square: 128) : nil)
-        source.classes = net.configuration.classes
+        source.classes = net.classes
         let loaded = try source.load()
         for w in loaded.warnings { say("warning: \(w)") }
         let samples = split == "all" ? loaded.split.train + loaded.split.validation + loaded.split.test : loaded.split.test

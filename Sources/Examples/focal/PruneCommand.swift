@@ -28,7 +28,7 @@ struct PruneCommand: ParsableCommand {
     }
 
     func run() throws {
-        let net = try InputFiles.loadModel(model)
+        let net = try InputFiles.loadUNet(model, for: "prune")
         guard !net.focalWeights.isEmpty else { throw ValidationError("\(model) has no Focal attention modules (plan: \(net.plan)); nothing to prune") }
         let decision = try AttentionSelection.decide(model: net, threshold: threshold)
         for m in decision.modules {

@@ -17,15 +17,15 @@ struct SummaryCommand: ParsableCommand {
     @Flag(help: "List every parameter tensor.") var parameters = false
 
     func run() throws {
-        let net: UNet
+        let net: any SegmentationNetwork
         if let model {
             net = try InputFiles.loadModel(model, allowNonFinite: true)
         } else {
             var gen = RandomGenerator(seed: 0)
             net = try UNet(configuration: try network.apply(to: UNetConfiguration(inChannels: inChannels, classes: classes)), generator: &gen)
         }
-        say("\(net.configuration)")
-        say("attention plan: \(net.plan)")
+        say((net as? CustomStringConvertible)?.description ?? type(of: net).kind)
+        if let unet = net as? UNet { say("attention plan: \(unet.plan)") }
         say("")
         say(ModuleSummary.text(of: net, listParameters: parameters))
         say("total parameters: \(net.parameterCount.formatted())")

@@ -11,6 +11,8 @@ public enum NetworkError: Error, Sendable, Equatable, CustomStringConvertible {
     case channelMismatch(network: String, expected: Int, shape: [Int])
     /// A spatial extent is not a multiple of `2^depth` (every pooling level halves it).
     case spatialSizeNotDivisible(axis: String, size: Int, multiple: Int, depth: Int)
+    /// A spatial extent is not a multiple of what the network needs.
+    case notAMultiple(network: String, axis: String, size: Int, multiple: Int)
     /// Batch normalisation in training mode needs at least two values per channel at the
     /// coarsest level (`N·(H/2^depth)·(W/2^depth) ≥ 2`).
     case batchTooSmallForBatchNorm(shape: [Int], depth: Int)
@@ -37,6 +39,9 @@ public enum NetworkError: Error, Sendable, Equatable, CustomStringConvertible {
             let below = size / multiple * multiple, above = below + multiple
             let hint = below > 0 ? "\(below) or \(above)" : "\(above)"
             return "\(axis)=\(size) is not a multiple of \(multiple) (2^\(depth): a depth-\(depth) U-Net halves it \(depth) times); resize or pad the image to \(hint)"
+        case let .notAMultiple(network, axis, size, multiple):
+            let below = size / multiple * multiple
+            return "\(network): \(axis)=\(size) is not a multiple of \(multiple); resize or pad the image to \(below > 0 ? "\(below) or \(below + multiple)" : "\(multiple)")"
         case let .batchTooSmallForBatchNorm(shape, depth):
             return "input \(shape) leaves one value per channel at the depth-\(depth) bottleneck "
                 + "(\(shape[2] >> depth)×\(shape[3] >> depth), batch \(shape[0])): batch normalisation cannot train on it; "

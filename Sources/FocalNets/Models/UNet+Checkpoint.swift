@@ -1,78 +1,60 @@
 import FocalCore
 import Foundation
 
-// Whole-model checkpoints: the configuration (with the attention plan) and every parameter and
-// buffer in one safetensors file.
+// The U-Net as a `SegmentationNetwork`, and its model files (the scheme of `NetworkFile`).
 
-extension UNet {
-    /// The `__metadata__` value of key `format` in Focal U-Net checkpoints.
-    public static let checkpointFormat = "focal.unet"
-    /// The checkpoint layout version written by this library.
-    public static let checkpointVersion = 1
+extension UNet: SegmentationNetwork, CustomStringConvertible {
+    /// `unet`.
+    public static let kind = "unet"
 
-    /// Metadata keys written by `save(to:metadata:)`.
-    public enum CheckpointKey {
-        /// `focal.unet`.
-        public static let format = "format"
-        /// The layout version (`1`).
-        public static let version = "format_version"
-        /// The `UNetConfiguration` as JSON (sorted keys).
-        public static let configuration = "configuration"
-        /// The attention plan in its printed form (informational; the JSON is authoritative).
-        public static let plan = "attention_plan"
+    /// A U-Net rebuilt from `configurationJSON()` (weights from seed 0; a file's tensors are
+    /// loaded afterwards).
+    public static func make(configurationJSON: String) throws -> UNet {
+        let configuration = try NetworkFile.decode(UNetConfiguration.self, from: configurationJSON)
+        var generator = RandomGenerator(seed: 0)
+        return try UNet(configuration: configuration, generator: &generator)
     }
 
     /// The configuration as compact JSON with sorted keys.
-    public func configurationJSON() throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(configuration), as: UTF8.self)
-    }
+    public func configurationJSON() throws -> String { try NetworkFile.encode(configuration) }
 
+    public var inChannels: Int { configuration.inChannels }
+    public var classes: Int { configuration.classes }
+    public var sizeMultiple: Int { configuration.sizeMultiple }
+
+    /// The configuration's description, e.g. `U-Net 3→2 classes, 32 filters, depth 4, …`.
+    public var description: String { configuration.description }
+
+    /// The differences of `UNetConfiguration.differences(from:)` (the initial Focal ε is not
+    /// architectural and is ignored).
+    public func architectureDifferences(fromConfigurationJSON json: String) throws -> [String] {
+        configuration.differences(from: try NetworkFile.decode(UNetConfiguration.self, from: json))
+    }
+}
+
+extension UNet {
     /// Saves the whole model — configuration, attention plan and every parameter and buffer
-    /// (PyTorch-style names, e.g. `encoder.0.conv1.weight`) — as a safetensors file, written
-    /// atomically. The configuration is stored as JSON in `__metadata__` under `configuration`.
+    /// (PyTorch-style names, e.g. `encoder.0.conv1.weight`) — as a safetensors model file,
+    /// written atomically (`NetworkFile.save`).
     ///
-    /// - Parameter metadata: extra metadata (e.g. epoch, validation loss); the keys `format`,
-    ///   `format_version`, `configuration` and `attention_plan` are reserved.
-    /// - Throws: `NetworkError.invalidCheckpoint` for a reserved key; I/O errors from
-    ///   `SafeTensors.write`.
+    /// - Parameter metadata: extra metadata (e.g. epoch, validation loss); the keys of
+    ///   `NetworkFile.Key.reserved` are refused.
     public func save(to url: URL, metadata: [String: String] = [:]) throws {
-        let reserved = [CheckpointKey.format, CheckpointKey.version, CheckpointKey.configuration, CheckpointKey.plan]
-        if let clash = reserved.first(where: { metadata[$0] != nil }) {
-            throw NetworkError.invalidCheckpoint(path: url.path, reason: "metadata key '\(clash)' is reserved for the model description")
-        }
-        var meta = metadata
-        meta[CheckpointKey.format] = UNet.checkpointFormat
-        meta[CheckpointKey.version] = String(UNet.checkpointVersion)
-        meta[CheckpointKey.configuration] = try configurationJSON()
-        meta[CheckpointKey.plan] = plan.description
-        try SafeTensors.write(stateDict(), metadata: meta, to: url)
+        try NetworkFile.save(self, to: url, metadata: metadata)
     }
 
-    /// The configuration stored in a checkpoint's metadata.
-    /// - Throws: `NetworkError.invalidCheckpoint` when it is absent, of another format or version,
-    ///   or not a valid configuration.
+    /// The U-Net configuration stored in a file's metadata (a model file or a training
+    /// checkpoint, of either version).
+    /// - Throws: `NetworkError.invalidCheckpoint` when it is absent, of another format, version
+    ///   or network kind, or not a valid configuration.
     public static func configuration(fromMetadata metadata: [String: String], path: String) throws -> UNetConfiguration {
-        if let format = metadata[CheckpointKey.format], format != checkpointFormat {
-            throw NetworkError.invalidCheckpoint(path: path, reason: "format is '\(format)', expected '\(checkpointFormat)'")
-        }
-        if let v = metadata[CheckpointKey.version], Int(v) != checkpointVersion {
-            throw NetworkError.invalidCheckpoint(
-                path: path, reason: "format version \(v) is not supported (this library reads version \(checkpointVersion))")
-        }
-        guard let json = metadata[CheckpointKey.configuration] else {
-            throw NetworkError.invalidCheckpoint(
-                path: path, reason: "no '\(CheckpointKey.configuration)' in the metadata (not saved by UNet.save(to:)); "
-                    + "build the model yourself and use loadWeights(from:)")
+        let description = try NetworkFile.networkDescription(fromMetadata: metadata, path: path)
+        guard description.kind == kind else {
+            throw NetworkError.invalidCheckpoint(path: path, reason: "it holds a '\(description.kind)' network, not a U-Net")
         }
         let configuration: UNetConfiguration
         do {
-            configuration = try JSONDecoder().decode(UNetConfiguration.self, from: Data(json.utf8))
-        } catch {
-            throw NetworkError.invalidCheckpoint(path: path, reason: "the stored configuration is not valid JSON for UNetConfiguration: \(error)")
-        }
-        do {
+            configuration = try NetworkFile.decode(UNetConfiguration.self, from: description.configuration)
             try configuration.validate()
         } catch let error as NetworkError {
             throw NetworkError.invalidCheckpoint(path: path, reason: "the stored configuration is invalid: \(error)")
@@ -80,21 +62,21 @@ extension UNet {
         return configuration
     }
 
-    /// Rebuilds a model from a checkpoint written by `save(to:metadata:)`: its configuration
-    /// (architecture and attention plan) from the metadata, then its weights.
-    /// - Throws: `NetworkError.invalidCheckpoint` (no or bad configuration),
-    ///   `NetworkError.checkpointMismatch` (the tensors do not fit the stored configuration), or
-    ///   the read error of `SafeTensors.read`.
+    /// Rebuilds a U-Net from a model file: its configuration (architecture and attention plan)
+    /// from the metadata, then its weights.
+    /// - Throws: `NetworkError.invalidCheckpoint` (no or bad configuration, another network
+    ///   kind), `NetworkError.checkpointMismatch` (the tensors do not fit the stored
+    ///   configuration), or the read error of `SafeTensors.read`.
     public static func load(from url: URL) throws -> UNet {
         let file = try SafeTensors.read(from: url)
         let configuration = try configuration(fromMetadata: file.metadata, path: url.path)
         var generator = RandomGenerator(seed: 0)  // every weight is overwritten below
         let model = try UNet(configuration: configuration, generator: &generator)
-        try model.loadTensors(file.tensors, checkpointConfiguration: configuration)
+        try NetworkFile.loadTensors(file.tensors, into: model, stored: nil)
         return model
     }
 
-    /// Loads a checkpoint's weights into this model. The checkpoint must describe the same
+    /// Loads a model file's weights into this model. The file must describe the same
     /// architecture and attention plan (when it stores a configuration) and hold exactly this
     /// model's tensors with the same shapes.
     ///
@@ -104,48 +86,8 @@ extension UNet {
     ///   for unreadable metadata; the read error of `SafeTensors.read`.
     public func loadWeights(from url: URL) throws {
         let file = try SafeTensors.read(from: url)
-        let stored: UNetConfiguration? = file.metadata[CheckpointKey.configuration] == nil
-            ? nil : try UNet.configuration(fromMetadata: file.metadata, path: url.path)
-        try loadTensors(file.tensors, checkpointConfiguration: stored)
-    }
-
-    /// Loads `tensors` strictly, after checking `checkpointConfiguration` (if any) against the
-    /// model's; throws `checkpointMismatch` with every difference and loads nothing on failure.
-    func loadTensors(_ tensors: [(String, Tensor)], checkpointConfiguration: UNetConfiguration?) throws {
-        var differences = checkpointConfiguration.map { configuration.differences(from: $0) } ?? []
-        var dict: [String: Tensor] = [:]
-        for (name, t) in tensors {
-            if dict.updateValue(t, forKey: name) != nil { differences.append("tensor \(name) appears twice in the checkpoint") }
-        }
-        // Dry run first: the model is modified only when everything matches.
-        let report = probeStateDict(dict)
-        if !report.missingKeys.isEmpty {
-            differences.append("missing from the checkpoint (\(report.missingKeys.count)): \(report.missingKeys.joined(separator: ", "))")
-        }
-        if !report.unexpectedKeys.isEmpty {
-            differences.append("not in the model (\(report.unexpectedKeys.count)): \(report.unexpectedKeys.joined(separator: ", "))")
-        }
-        for m in report.shapeMismatches {
-            differences.append("shape of \(m.name): \(m.expected) in the model, \(m.found) in the checkpoint")
-        }
-        guard differences.isEmpty else { throw NetworkError.checkpointMismatch(differences: differences) }
-        try load(stateDict: dict, strict: true)
-    }
-
-    /// What a strict load of `dict` would report, computed without modifying the model.
-    private func probeStateDict(_ dict: [String: Tensor]) -> StateDictReport {
-        var report = StateDictReport()
-        let own = stateDict()
-        for (name, t) in own {
-            guard let other = dict[name] else { report.missingKeys.append(name); continue }
-            if other.shape != t.shape {
-                report.shapeMismatches.append(ShapeMismatch(name: name, expected: t.shape, found: other.shape))
-            } else {
-                report.loadedKeys.append(name)
-            }
-        }
-        let known = Set(own.map(\.0))
-        report.unexpectedKeys = dict.keys.filter { !known.contains($0) }.sorted()
-        return report
+        let stored: String? = file.metadata[NetworkFile.Key.configuration] == nil
+            ? nil : try NetworkFile.encode(UNet.configuration(fromMetadata: file.metadata, path: url.path))
+        try NetworkFile.loadTensors(file.tensors, into: self, stored: stored)
     }
 }

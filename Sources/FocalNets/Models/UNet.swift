@@ -161,10 +161,4 @@ public final class UNet: Module {
             return layer.map { (p.name, $0) }
         }
     }
-
-    /// The current ε of every Focal layer, in plan order — the record to log every epoch and
-    /// the input of `AttentionPlan.pruned(focalWeights:threshold:)`.
-    public var focalWeights: [(position: String, epsilon: Float)] {
-        focalLayers.map { ($0.position, $0.layer.epsilonValue) }
-    }
 }

@@ -38,16 +38,20 @@ public struct UNetConfiguration: Sendable, Hashable, Codable, CustomStringConver
         self.focalEpsilonInit = focalEpsilonInit
     }
 
-    /// The paper's USE-Net: the default U-Net with an SE block (r = 8) at all 9 positions,
-    /// Focal by default.
-    public static func useNet(focal: Bool = true, inChannels: Int = 3, classes: Int = 2) -> UNetConfiguration {
-        UNetConfiguration(inChannels: inChannels, classes: classes, plan: .squeezeExcitation(depth: 4, focal: focal))
+    /// The paper's USE-Net: the U-Net with an SE block (r = 8) at every position (9 at depth 4:
+    /// `2·depth + 1`), Focal by default.
+    public static func useNet(focal: Bool = true, inChannels: Int = 3, classes: Int = 2, baseFilters: Int = 32,
+                              depth: Int = 4) -> UNetConfiguration {
+        UNetConfiguration(inChannels: inChannels, classes: classes, baseFilters: baseFilters, depth: depth,
+                          plan: .squeezeExcitation(depth: depth, focal: focal))
     }
 
-    /// The paper's Attention U-Net: the default U-Net with a gate on all 4 skip connections,
-    /// Focal by default.
-    public static func attentionUNet(focal: Bool = true, inChannels: Int = 3, classes: Int = 2) -> UNetConfiguration {
-        UNetConfiguration(inChannels: inChannels, classes: classes, plan: .attentionGates(depth: 4, focal: focal))
+    /// The paper's Attention U-Net: the U-Net with a gate on every skip connection (4 at depth
+    /// 4), Focal by default.
+    public static func attentionUNet(focal: Bool = true, inChannels: Int = 3, classes: Int = 2, baseFilters: Int = 32,
+                                     depth: Int = 4) -> UNetConfiguration {
+        UNetConfiguration(inChannels: inChannels, classes: classes, baseFilters: baseFilters, depth: depth,
+                          plan: .attentionGates(depth: depth, focal: focal))
     }
 
     /// Filters of level `level` (`baseFilters·2^level`; `level == depth` is the bottleneck).

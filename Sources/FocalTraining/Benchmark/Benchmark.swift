@@ -115,7 +115,7 @@ public enum Benchmark {
             let (y, xx) = (i / size, i % size)
             return (y - size / 2) * (y - size / 2) + (xx - size / 2) * (xx - size / 2) < size * size / 16 ? 1 : 0
         })
-        let target = Batch.oneHot([labels], classes: 2)
+        let target = try Batch.oneHot([labels], classes: 2)
         let loss = AsymmetricUnifiedFocalLoss()
         let adam = Adam(parameters: model.namedParameters(), learningRate: 1e-4)
 

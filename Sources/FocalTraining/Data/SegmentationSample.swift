@@ -52,27 +52,6 @@ public struct SegmentationSample: Sendable {
     /// The label map as one-hot channels `[classes, H, W]` (channel 0 = background).
     /// Throws `DatasetError.invalidMask` when a label is not an integer in `0..<classes`.
     public func oneHot(classes: Int) throws -> Tensor {
-        guard classes >= 1 else { throw DatasetError.invalidOptions("one-hot needs at least one class, got \(classes)") }
-        let plane = height * width
-        let labels = mask.contiguous()
-        var bad: (Int, Float)?
-        let result = Tensor(shape: [classes, height, width]) { out in
-            out.initialize(repeating: 0)
-            labels.withUnsafeBufferPointer { m in
-                for i in 0..<plane {
-                    let v = m[i]
-                    guard v >= 0, v < Float(classes), v == v.rounded() else {
-                        if bad == nil { bad = (i, v) }
-                        continue
-                    }
-                    out[Int(v) * plane + i] = 1
-                }
-            }
-        }
-        if let (i, v) = bad {
-            throw DatasetError.invalidMask(maskURL?.path ?? name,
-                                           "label \(v) at row \(i / width), column \(i % width) is not a class 0…\(classes - 1)")
-        }
-        return result
+        try OneHot.encode(mask, classes: classes, source: maskURL?.path ?? name)
     }
 }

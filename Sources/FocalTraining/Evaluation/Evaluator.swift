@@ -38,7 +38,7 @@ public struct Evaluator {
     /// Scores `samples`; with `outputDirectory`, writes `predictions/`, `overlays/` and
     /// `metrics.csv` there.
     public func evaluate(_ samples: [SegmentationSample], outputDirectory: URL? = nil) throws -> EvaluationReport {
-        let classes = predictor.model.configuration.classes
+        let classes = predictor.model.classes
         if let boundary { try BoundaryMetrics.check(boundary) }
         var metrics = MetricsAccumulator()
         var files: [URL] = []

@@ -18,11 +18,11 @@ public struct Predictor {
     }
 
     /// The network (switched to evaluation mode while predicting).
-    public let model: UNet
+    public let model: any SegmentationNetwork
     /// The covering mode.
     public var mode: Mode
 
-    public init(model: UNet, mode: Mode = .fullImage) {
+    public init(model: any SegmentationNetwork, mode: Mode = .fullImage) {
         self.model = model
         self.mode = mode
     }
@@ -47,7 +47,7 @@ public struct Predictor {
     }
 
     private func padded(_ image: Tensor) throws -> Tensor {
-        let f = model.configuration.sizeMultiple
+        let f = model.sizeMultiple
         let (c, h, w) = (image.shape[0], image.shape[1], image.shape[2])
         let ph = (h + f - 1) / f * f, pw = (w + f - 1) / f * f
         var x = image
@@ -72,12 +72,12 @@ public struct Predictor {
     private func windows(_ image: Tensor, size: Int, stride: Int) throws -> Tensor {
         let (c, h, w) = (image.shape[0], image.shape[1], image.shape[2])
         if h <= size && w <= size { return try padded(image) }
-        let multiple = model.configuration.sizeMultiple
+        let multiple = model.sizeMultiple
         guard size % multiple == 0, stride >= 1, stride <= size else {
             throw TrainingError.invalidConfiguration("sliding window: size \(size) must be a multiple of \(multiple) and 1 ≤ stride (\(stride)) ≤ size")
         }
         let grid = try TileGrid(image: ImageSize(height: h, width: w), tile: ImageSize(height: min(size, h), width: min(size, w)), stride: stride)
-        var accumulator = try TileAccumulator(grid: grid, channels: model.configuration.classes)
+        var accumulator = try TileAccumulator(grid: grid, channels: model.classes)
         for (index, tile) in try grid.cut(image).enumerated() {
             try accumulator.add(try padded(tile.reshaped([c] + Array(tile.shape.suffix(2)))), at: index)
         }
@@ -91,8 +91,8 @@ extension Predictor {
     /// the file's own size as an 8-bit image (labels scaled to 0…255).
     public func segment(file: URL, size: ImageSize? = nil) throws -> Image {
         let raw = try Image.read(from: file).droppingAlpha()
-        guard raw.channels == model.configuration.inChannels else {
-            throw DatasetError.invalidOptions("\(file.path) has \(raw.channels) channels; the model expects \(model.configuration.inChannels)")
+        guard raw.channels == model.inChannels else {
+            throw DatasetError.invalidOptions("\(file.path) has \(raw.channels) channels; the model expects \(model.inChannels)")
         }
         var x = raw.tensor
         if let size, (size.height, size.width) != (raw.height, raw.width) {
@@ -104,7 +104,7 @@ extension Predictor {
             labels = try Resize.labels(Tensor(shape: [size.height, size.width], scalars: labels),
                                        height: raw.height, width: raw.width, method: .nearest).scalars
         }
-        let scale = Float(255 / max(1, model.configuration.classes - 1))
+        let scale = Float(255 / max(1, model.classes - 1))
         return try Image(width: raw.width, height: raw.height, channels: 1, bitDepth: 8, pixels: labels.map { $0 * scale })
     }
 }

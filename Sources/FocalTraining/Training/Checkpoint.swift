@@ -23,11 +23,16 @@ public struct TrainingState: Codable, Sendable {
     public var configuration: TrainingConfiguration
 }
 
-/// A training checkpoint: network configuration and weights, optimiser state and the run's
-/// state, in one safetensors file (tensors `model.*` and `optimizer.*`; JSON in metadata).
+/// A training checkpoint: the network's description and weights, the optimiser's state and the
+/// run's state, in one safetensors file written in the scheme of `NetworkFile` (`format`
+/// `focal.checkpoint`, version 2): the network's tensors under their own names, the optimiser's
+/// under `optimizer.`, the run's state as JSON under `state`. Version-1 checkpoints (`focal.format`
+/// `focal-training-checkpoint-1`, tensors under `model.`) still load.
 public struct Checkpoint {
-    /// The network's configuration (plan included).
-    public var network: UNetConfiguration
+    /// The network's kind and configuration.
+    public var network: NetworkDescription
+    /// The rest of the network's metadata as written (architecture facts, description).
+    public var networkMetadata: [String: String]
     /// Model parameters and buffers by name.
     public var model: [(String, Tensor)]
     /// Optimiser state by name.
@@ -35,26 +40,46 @@ public struct Checkpoint {
     /// Everything else needed to resume.
     public var state: TrainingState
 
-    public init(network: UNetConfiguration, model: [(String, Tensor)], optimizer: [(String, Tensor)], state: TrainingState) {
+    /// A checkpoint of `network` (its description, facts and current weights).
+    public init(network: any SegmentationNetwork, optimizer: [(String, Tensor)], state: TrainingState) throws {
+        self.network = try NetworkDescription(of: network)
+        self.networkMetadata = try NetworkFile.metadata(for: network, format: NetworkFile.checkpointFormat)
+        self.model = network.stateDict()
+        self.optimizer = optimizer
+        self.state = state
+    }
+
+    /// A checkpoint from its parts.
+    public init(network: NetworkDescription, model: [(String, Tensor)], optimizer: [(String, Tensor)], state: TrainingState) {
         self.network = network
+        self.networkMetadata = [:]
         self.model = model
         self.optimizer = optimizer
         self.state = state
     }
 
-    static let formatKey = "focal.format"
-    static let formatValue = "focal-training-checkpoint-1"
+    /// The metadata key of the run's state.
+    static let stateKey = "state"
+    /// The prefix of the optimiser's tensors.
+    static let optimizerPrefix = "optimizer."
+    /// Version 1: the format key and value, the configuration key and the model tensor prefix.
+    static let legacyFormatKey = "focal.format", legacyFormatValue = "focal-training-checkpoint-1"
+    static let legacyNetworkKey = "network", legacyModelPrefix = "model."
 
     /// Writes the checkpoint atomically (temporary file, fsync, rename).
+    /// - Throws: `TrainingError.checkpoint` when a network tensor's name starts with
+    ///   `optimizer.` (it would be read back as optimiser state); I/O errors.
     public func write(to url: URL) throws {
-        let enc = JSONEncoder()
-        enc.outputFormatting = [.sortedKeys]
-        let metadata = [
-            Checkpoint.formatKey: Checkpoint.formatValue,
-            "network": String(decoding: try enc.encode(network), as: UTF8.self),
-            "state": String(decoding: try enc.encode(state), as: UTF8.self),
-        ]
-        let tensors = model.map { ("model." + $0.0, $0.1) } + optimizer.map { ("optimizer." + $0.0, $0.1) }
+        if let clash = model.first(where: { $0.0.hasPrefix(Checkpoint.optimizerPrefix) }) {
+            throw TrainingError.checkpoint("network tensor '\(clash.0)' starts with '\(Checkpoint.optimizerPrefix)', which checkpoints reserve for the optimiser")
+        }
+        var metadata = networkMetadata
+        metadata[NetworkFile.Key.format] = NetworkFile.checkpointFormat
+        metadata[NetworkFile.Key.version] = String(NetworkFile.version)
+        metadata[NetworkFile.Key.network] = network.kind
+        metadata[NetworkFile.Key.configuration] = network.configuration
+        metadata[Checkpoint.stateKey] = try NetworkFile.encode(state)
+        let tensors = model + optimizer.map { (Checkpoint.optimizerPrefix + $0.0, $0.1) }
         try SafeTensors.write(tensors, metadata: metadata, to: url)
     }
 
@@ -63,52 +88,60 @@ public struct Checkpoint {
         try decode(try SafeTensors.read(from: url), url: url)
     }
 
-    /// True when `metadata` is that of a Focal training checkpoint.
+    /// True when `metadata` is that of a Focal training checkpoint (either version).
     public static func isTrainingCheckpoint(metadata: [String: String]) -> Bool {
-        metadata[formatKey] == formatValue
+        metadata[NetworkFile.Key.format] == NetworkFile.checkpointFormat || metadata[legacyFormatKey] == legacyFormatValue
     }
 
     /// The checkpoint's network with its weights.
-    /// - Throws: `NetworkError` when the stored configuration is invalid or the tensors do not
-    ///   fit it.
-    public func makeModel() throws -> UNet {
-        try network.validate()
-        var generator = RandomGenerator(seed: 0)  // every weight is overwritten below
-        let model = try UNet(configuration: network, generator: &generator)
-        try model.load(stateDict: Dictionary(self.model, uniquingKeysWith: { a, _ in a }), strict: true)
+    /// - Throws: `NetworkError` when the stored description is invalid or unregistered or the
+    ///   tensors do not fit it.
+    public func makeModel(path: String = "checkpoint") throws -> any SegmentationNetwork {
+        let model = try NetworkRegistry.make(network, path: path)
+        try NetworkFile.loadTensors(self.model, into: model, stored: nil)
         return model
     }
 
-    /// A network from either kind of file: a model file written by `UNet.save(to:)` (such as
-    /// `best.safetensors`) or a training checkpoint (`checkpoint.safetensors`).
+    /// A network from either kind of file: a model file (such as `best.safetensors`) or a
+    /// training checkpoint (`checkpoint.safetensors`), of either version.
     /// - Throws: the read error of `SafeTensors.read`, `TrainingError.checkpoint`,
     ///   `NetworkError.invalidCheckpoint` / `.checkpointMismatch`.
-    public static func loadModel(from url: URL) throws -> UNet {
+    public static func loadModel(from url: URL) throws -> any SegmentationNetwork {
         let file = try SafeTensors.read(from: url)
-        if isTrainingCheckpoint(metadata: file.metadata) { return try decode(file, url: url).makeModel() }
-        return try UNet.load(from: url)
+        if isTrainingCheckpoint(metadata: file.metadata) { return try decode(file, url: url).makeModel(path: url.path) }
+        return try NetworkFile.load(from: url)
     }
 
     private static func decode(_ file: SafeTensorsFile, url: URL) throws -> Checkpoint {
-        guard file.metadata[formatKey] == formatValue else {
-            throw TrainingError.checkpoint("\(url.path) is not a Focal training checkpoint (metadata \(formatKey) is \(file.metadata[formatKey] ?? "missing"))")
+        guard isTrainingCheckpoint(metadata: file.metadata) else {
+            throw TrainingError.checkpoint("\(url.path) is not a Focal training checkpoint (metadata \(NetworkFile.Key.format) is \(file.metadata[NetworkFile.Key.format] ?? "missing"))")
         }
-        guard let net = file.metadata["network"], let st = file.metadata["state"] else {
-            throw TrainingError.checkpoint("\(url.path) lacks the network or state metadata")
-        }
-        let dec = JSONDecoder()
-        do {
-            let network = try dec.decode(UNetConfiguration.self, from: Data(net.utf8))
-            let state = try dec.decode(TrainingState.self, from: Data(st.utf8))
-            var model: [(String, Tensor)] = [], optimizer: [(String, Tensor)] = []
-            for (name, t) in file.tensors {
-                if name.hasPrefix("model.") { model.append((String(name.dropFirst(6)), t)) }
-                else if name.hasPrefix("optimizer.") { optimizer.append((String(name.dropFirst(10)), t)) }
+        let legacy = file.metadata[legacyFormatKey] == legacyFormatValue
+        let network: NetworkDescription
+        if legacy {
+            guard let json = file.metadata[legacyNetworkKey] else {
+                throw TrainingError.checkpoint("\(url.path) lacks the network metadata")
             }
-            return Checkpoint(network: network, model: model, optimizer: optimizer, state: state)
+            network = NetworkDescription(kind: UNet.kind, configuration: json)
+        } else {
+            network = try NetworkFile.networkDescription(fromMetadata: file.metadata, path: url.path)
+        }
+        guard let st = file.metadata[stateKey] else { throw TrainingError.checkpoint("\(url.path) lacks the state metadata") }
+        let state: TrainingState
+        do {
+            state = try JSONDecoder().decode(TrainingState.self, from: Data(st.utf8))
         } catch let e as DecodingError {
             throw TrainingError.checkpoint("\(url.path): unreadable metadata (\(e))")
         }
+        var model: [(String, Tensor)] = [], optimizer: [(String, Tensor)] = []
+        for (name, t) in file.tensors {
+            if name.hasPrefix(optimizerPrefix) { optimizer.append((String(name.dropFirst(optimizerPrefix.count)), t)) }
+            else if !legacy { model.append((name, t)) }
+            else if name.hasPrefix(legacyModelPrefix) { model.append((String(name.dropFirst(legacyModelPrefix.count)), t)) }
+        }
+        var checkpoint = Checkpoint(network: network, model: model, optimizer: optimizer, state: state)
+        checkpoint.networkMetadata = file.metadata.filter { $0.key != stateKey && $0.key != legacyFormatKey && $0.key != legacyNetworkKey }
+        return checkpoint
     }
 }
 

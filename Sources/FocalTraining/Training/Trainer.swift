@@ -32,7 +32,7 @@ public struct TrainingSummary {
 /// written atomically after every epoch so a killed run resumes exactly.
 public final class Trainer {
     /// The network being trained (its weights change in place).
-    public let model: UNet
+    public let model: any SegmentationNetwork
     /// The loss (any loss of the family; FDPT included when configured).
     public let loss: any SegmentationLoss
     /// Optimiser, schedule and seeds.
@@ -48,9 +48,25 @@ public final class Trainer {
     private let optimizer: any Optimizer
     private let augmenter: Augmenter
 
-    /// A trainer for `model` on the given splits.
-    public init(model: UNet, loss: any SegmentationLoss, configuration: TrainingConfiguration,
+    /// A trainer for `model` on the given splits with the loss the configuration names
+    /// (`configuration.loss`, `lossOptions` and `distancePenaltyEpsilon`, built by `LossRegistry`).
+    /// - Throws: `LossError` for an unknown loss or option; `TrainingError` for empty splits or
+    ///   invalid settings.
+    public convenience init(model: any SegmentationNetwork, configuration: TrainingConfiguration,
+                            training: [SegmentationSample], validation: [SegmentationSample], store: CheckpointStore?) throws {
+        try self.init(model: model, loss: try configuration.makeLoss(), configuration: configuration,
+                      training: training, validation: validation, store: store)
+    }
+
+    /// A trainer for `model` on the given splits with `loss`. The configuration must name that
+    /// loss — `configuration.loss` a name `LossRegistry` builds into a loss of the same type, or
+    /// `TrainingConfiguration.customLoss` for a loss of your own — so that the configuration
+    /// saved with the run says what was trained.
+    /// - Throws: `TrainingError.invalidConfiguration` when the configuration names another loss
+    ///   or has invalid settings; `TrainingError.emptySplit`.
+    public init(model: any SegmentationNetwork, loss: any SegmentationLoss, configuration: TrainingConfiguration,
                 training: [SegmentationSample], validation: [SegmentationSample], store: CheckpointStore?) throws {
+        try configuration.checkNames(loss)
         guard !training.isEmpty else { throw TrainingError.emptySplit("training") }
         guard !validation.isEmpty else { throw TrainingError.emptySplit("validation") }
         guard configuration.batchSize >= 1 else { throw TrainingError.invalidConfiguration("batch size must be ≥ 1, got \(configuration.batchSize)") }
@@ -118,13 +134,12 @@ public final class Trainer {
             if valLoss < state.bestValidationLoss {
                 state.bestValidationLoss = valLoss
                 state.bestEpoch = epoch
-                if let store { try model.save(to: store.bestURL) }
+                if let store { try NetworkFile.save(model, to: store.bestURL) }
             }
             state.learningRate = state.plateau.step(metric: valLoss, learningRate: state.learningRate)
             let stop = state.earlyStopping.step(metric: valLoss, epoch: epoch)
             if let store {
-                try store.save(Checkpoint(network: model.configuration, model: model.stateDict(),
-                                          optimizer: optimizer.stateDict(), state: state))
+                try store.save(try Checkpoint(network: model, optimizer: optimizer.stateDict(), state: state))
                 lastCheckpoint = store.latestURL.path
             }
             onEvent?(.epoch(record, history: state.history))
@@ -138,8 +153,13 @@ public final class Trainer {
     }
 
     private func restore(_ checkpoint: Checkpoint) throws {
-        guard checkpoint.network == model.configuration else {
-            throw TrainingError.checkpoint("the checkpoint was made for a different network:\n  checkpoint: \(checkpoint.network)\n  this run:   \(model.configuration)")
+        let kind = type(of: model).kind
+        guard checkpoint.network.kind == kind else {
+            throw TrainingError.checkpoint("the checkpoint holds a '\(checkpoint.network.kind)' network, this run trains a '\(kind)'")
+        }
+        let differences = try model.architectureDifferences(fromConfigurationJSON: checkpoint.network.configuration)
+        guard differences.isEmpty else {
+            throw TrainingError.checkpoint("the checkpoint was made for a different network: " + differences.joined(separator: "; "))
         }
         try model.load(stateDict: Dictionary(checkpoint.model, uniquingKeysWith: { a, _ in a }), strict: true)
         try optimizer.load(stateDict: Dictionary(checkpoint.optimizer, uniquingKeysWith: { a, _ in a }))
@@ -163,7 +183,7 @@ public final class Trainer {
                 masks.append(mask)
             }
             let x = Batch.stack(images)
-            let y = Batch.oneHot(masks, classes: model.configuration.classes)
+            let y = try Batch.oneHot(masks, classes: model.classes, sources: batch.map { trainingSamples[$0].name })
             let prediction = try model(x)
             let value = try loss(prediction, y)
             let v = value.item()
@@ -205,9 +225,9 @@ public final class Trainer {
         try withNoGrad {
             for s in validationSamples {
                 let p = try model(Batch.stack([s.image]))
-                let y = Batch.oneHot([s.mask], classes: model.configuration.classes)
+                let y = try Batch.oneHot([s.mask], classes: model.classes, sources: [s.name])
                 totalLoss += Double(try loss(p, y).item())
-                try metrics.add(name: s.name, prediction: try SegmentationMetrics.argmax(p)[0], target: s.mask.scalars.map { Int32($0) }, classes: model.configuration.classes)
+                try metrics.add(name: s.name, prediction: try SegmentationMetrics.argmax(p)[0], target: s.mask.scalars.map { Int32($0) }, classes: model.classes)
             }
         }
         return (totalLoss / Double(validationSamples.count), metrics.mean.dsc)

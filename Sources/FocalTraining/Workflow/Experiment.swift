@@ -49,9 +49,7 @@ public struct ExperimentConfiguration: Codable, Sendable, Equatable {
 
     /// The configured loss (with the FDPT when its ε is positive).
     public func makeLoss() throws -> any SegmentationLoss {
-        let eps = training.distancePenaltyEpsilon
-        return try LossRegistry.make(training.loss, options: training.lossOptions,
-                                     distancePenaltyEpsilon: eps > 0 ? eps : nil, distancePenaltyMode: distancePenaltyMode)
+        try training.makeLoss(distancePenaltyMode: distancePenaltyMode)
     }
 }
 
@@ -130,7 +128,7 @@ public enum Experiment {
 
         // Evaluate the best-validation weights.
         let evalStart = Date()
-        let best = try UNet.load(from: store.bestURL)
+        let best = try NetworkFile.load(from: store.bestURL)
         let report = try Evaluator(predictor: Predictor(model: best)).evaluate(split.test, outputDirectory: output)
         let evaluationSeconds = Date().timeIntervalSince(evalStart)
         let result = ExperimentResult(
