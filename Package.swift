@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "FocalCore", targets: ["FocalCore"]),
         .library(name: "FocalNets", targets: ["FocalNets"]),
         .library(name: "FocalLosses", targets: ["FocalLosses"]),
+        .library(name: "FocalData", targets: ["FocalData"]),
         .library(name: "FocalTraining", targets: ["FocalTraining"]),
         .executable(name: "focal", targets: ["focal"]),
         .executable(name: "custom-loop", targets: ["CustomLoop"]),
@@ -45,18 +46,24 @@ let package = Package(
         .target(name: "FocalCore", dependencies: ["CFocalBLAS", "CFocalKernels", "COpenBLAS"]),
         .target(name: "FocalNets", dependencies: ["FocalCore"]),
         .target(name: "FocalLosses", dependencies: ["FocalCore"]),
-        .target(name: "FocalTraining", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "CPNG", "CFocalImageIO"]),
+        // Images, datasets, preprocessing and augmentation; the bundled nuclei tiles are its resource.
+        .target(name: "FocalData", dependencies: ["FocalCore", "CPNG", "CFocalImageIO"],
+                resources: [.copy("Resources/nuclei")]),
+        .target(name: "FocalTraining", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "FocalData"]),
+
+        // What only the executables use: presets, progress bars, the benchmark, heat maps.
+        .target(name: "FocalCommandSupport", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "FocalData", "FocalTraining"]),
 
         // Thin executables.
         .executableTarget(
             name: "focal",
             dependencies: [
-                "FocalCore", "FocalNets", "FocalLosses", "FocalTraining",
+                "FocalCore", "FocalNets", "FocalLosses", "FocalData", "FocalTraining", "FocalCommandSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Examples/focal"),
         .executableTarget(
-            name: "CustomLoop", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "FocalTraining"],
+            name: "CustomLoop", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "FocalData", "FocalTraining"],
             path: "Sources/Examples/CustomLoop"),
 
         // libFuzzer targets for the file parsers (see Docs/Reliability.md for the build command;
@@ -64,7 +71,7 @@ let package = Package(
         .target(name: "FuzzDriver", path: "Fuzz/FuzzDriver", swiftSettings: [.enableExperimentalFeature("Extern")]),
         .executableTarget(name: "SafeTensorsFuzz", dependencies: ["FocalCore", "FuzzDriver"], path: "Fuzz/SafeTensorsFuzz"),
         .executableTarget(name: "NumPyFuzz", dependencies: ["FocalCore", "FuzzDriver"], path: "Fuzz/NumPyFuzz"),
-        .executableTarget(name: "ImageFuzz", dependencies: ["FocalTraining", "FuzzDriver"], path: "Fuzz/ImageFuzz"),
+        .executableTarget(name: "ImageFuzz", dependencies: ["FocalData", "FuzzDriver"], path: "Fuzz/ImageFuzz"),
 
         // Tests.
         .target(name: "FocalTestSupport", dependencies: ["FocalCore"], path: "Tests/FocalTestSupport"),
@@ -74,7 +81,7 @@ let package = Package(
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "FocalNetsTests", dependencies: ["FocalNets", "FocalCore", "FocalTestSupport"]),
         .testTarget(name: "FocalTrainingTests",
-                    dependencies: ["FocalTraining", "FocalNets", "FocalLosses", "FocalCore", "FocalTestSupport"],
+                    dependencies: ["FocalTraining", "FocalData", "FocalCommandSupport", "FocalNets", "FocalLosses", "FocalCore", "FocalTestSupport"],
                     resources: [.copy("Fixtures")]),
     ],
     swiftLanguageModes: [.v6]

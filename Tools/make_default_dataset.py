@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Builds Focal's bundled nuclei dataset, Data/nuclei, from the extracted data in /work/shared/data.
+"""Builds Focal's bundled nuclei dataset, Sources/FocalData/Resources/nuclei, from the extracted data in /work/shared/data.
 
-Sources (see Data/nuclei/SOURCE.md for provenance and licences):
+Sources (see Sources/FocalData/Resources/nuclei/SOURCE.md for provenance and licences):
   dsb2018_stardist/images/dsb2018_stardist_000.png   512x512 8-bit grey (values 0..235), mask 0/255
   nuclei_cellunet/images/nuc{0,1}.png                1080x1280 16-bit grey, masks 0/255
 
-Output: non-overlapping 128x128 tiles as 8-bit grey PNGs, Data/nuclei/images/<stem>.png, and
-their masks (8-bit, 0/255) as Data/nuclei/masks/<stem>.png, stem = <source>_y<row>_x<col>
+Output: non-overlapping 128x128 tiles as 8-bit grey PNGs, Sources/FocalData/Resources/nuclei/images/<stem>.png, and
+their masks (8-bit, 0/255) as Sources/FocalData/Resources/nuclei/masks/<stem>.png, stem = <source>_y<row>_x<col>
 (the tile's top-left pixel in the source image).
 
 - DSB2018: the 512x512 image gives a 4x4 grid of tiles; its 8-bit values are kept unchanged.
@@ -20,7 +20,7 @@ PNGs are written here with zlib (level 9) and struct: one IHDR, one IDAT (filter
 row), IEND, no ancillary chunks, so a rerun gives byte-identical files for the same zlib.
 The licence files are copied alongside. Requires numpy and Pillow (to read the source PNGs).
 
-Usage: python3 Tools/make_default_dataset.py [--source /work/shared/data] [--output Data/nuclei]
+Usage: python3 Tools/make_default_dataset.py [--source /work/shared/data] [--output Sources/FocalData/Resources/nuclei]
 """
 import argparse
 import os

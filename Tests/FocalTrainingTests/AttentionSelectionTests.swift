@@ -2,6 +2,8 @@ import FocalCore
 import FocalNets
 import Foundation
 import Testing
+@testable import FocalData
+@testable import FocalCommandSupport
 @testable import FocalTraining
 
 /// A folder of `count` synthetic 16×16 grey images (a bright disk on noise) with binary masks.

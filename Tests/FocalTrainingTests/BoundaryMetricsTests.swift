@@ -1,6 +1,7 @@
 import FocalCore
 import Foundation
 import Testing
+@testable import FocalData
 @testable import FocalTraining
 
 /// `Fixtures/boundary/boundary-metrics.json`, written by `Tools/metrics/make_boundary_fixtures.py`

@@ -1,6 +1,7 @@
 import FocalCore
 import Foundation
 import Testing
+@testable import FocalData
 @testable import FocalTraining
 
 /// Writes `count` 32×32 grey disk images and 0/255 masks as PNG into `images/` and `masks/`.

@@ -1,6 +1,7 @@
 import FocalCore
 import Foundation
 import Testing
+@testable import FocalData
 @testable import FocalTraining
 
 /// Every `focal` subcommand given bad input — a missing path, an unreadable or corrupt file, a

@@ -3,6 +3,7 @@ import FocalLosses
 import FocalNets
 import Foundation
 import Testing
+import FocalData
 import FocalTraining
 
 /// A network defined outside the library, as a user would write it: a 3×3 convolution, a

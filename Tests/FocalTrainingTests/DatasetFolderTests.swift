@@ -1,6 +1,7 @@
 import FocalCore
 import Foundation
 import Testing
+@testable import FocalData
 @testable import FocalTraining
 
 /// A temporary dataset folder written with `PNGCodec`, removed at the end of the test.
@@ -174,12 +175,12 @@ struct DatasetFolderTests {
     @Test("the bundled nuclei dataset is found and loads: 176 tiles of 128×128")
     func defaultDataset() throws {
         let url = try DefaultDataset.url()
-        #expect(url.path.hasSuffix("Data/nuclei"))
+        #expect(url.path.hasSuffix("Focal_FocalData.resources/nuclei"))
         let dataset = try SegmentationDataset.load(try DefaultDataset.folder())
         #expect(dataset.samples.count == 176 && dataset.warnings.isEmpty)
         #expect(dataset.samples.allSatisfy { $0.image.shape == [1, 128, 128] && $0.mask.shape == [128, 128] })
         #expect(abs(dataset.foregroundFraction - 0.1018) < 5e-4)
-        let message = DatasetError.defaultDatasetNotFound(searched: ["/x/Data/nuclei"]).description
-        #expect(message.contains("/x/Data/nuclei"))
+        let message = DatasetError.defaultDatasetNotFound(searched: ["/x/Focal_FocalData.resources/nuclei"]).description
+        #expect(message.contains("/x/Focal_FocalData.resources/nuclei") && message.contains("--images"))
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+@testable import FocalData
 @testable import FocalTraining
 
 /// Runs the `focal` executable that `swift build --build-tests` builds next to the tests.

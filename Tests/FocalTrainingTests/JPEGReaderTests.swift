@@ -1,6 +1,7 @@
 import FocalCore
 import Foundation
 import Testing
+@testable import FocalData
 @testable import FocalTraining
 
 // The libjpeg-turbo reader behind `Image.read(from:)`: exact pixels against `djpeg` (the

@@ -1,6 +1,7 @@
 import FocalCore
 import Foundation
 import Testing
+@testable import FocalData
 @testable import FocalTraining
 
 /// A `focal train` process killed with SIGKILL in the middle of an epoch loses only that

@@ -2,6 +2,7 @@ import FocalCore
 import FocalNets
 import Foundation
 import Testing
+@testable import FocalData
 @testable import FocalTraining
 
 @Suite("Files of the first layout still load") struct LegacyFileTests {

@@ -1,6 +1,7 @@
 import FocalCore
 import Foundation
 import Testing
+@testable import FocalData
 @testable import FocalTraining
 
 /// How mask files become label maps: valid binary masks and label maps exactly as before,

@@ -1,6 +1,7 @@
 import FocalCore
 import Foundation
 import Testing
+@testable import FocalData
 @testable import FocalTraining
 
 /// Decoded size and planar pixels of a fixture, written by `Fixtures/images/make_fixtures.py`.

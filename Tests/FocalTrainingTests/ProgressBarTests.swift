@@ -1,3 +1,5 @@
+import FocalData
+import FocalCommandSupport
 import FocalTraining
 import Foundation
 import Testing

@@ -1,3 +1,4 @@
+import FocalData
 import FocalTraining
 import Foundation
 import Testing

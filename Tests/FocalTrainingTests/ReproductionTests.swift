@@ -2,6 +2,7 @@ import FocalCore
 import FocalNets
 import Foundation
 import Testing
+@testable import FocalData
 @testable import FocalTraining
 
 @Suite("Reproduction of Tables II–IV: runs, sharing, seeds, statistics, resume, plan and collect")

@@ -1,4 +1,6 @@
 import FocalCore
+import FocalData
+import FocalCommandSupport
 import FocalTraining
 import Foundation
 import Testing

@@ -1,6 +1,7 @@
 import FocalCore
 import Foundation
 import Testing
+@testable import FocalData
 @testable import FocalTraining
 
 /// Tests/FocalTrainingTests/Fixtures/statistics/wilcoxon.json (Tools/stats/make_fixtures.py).

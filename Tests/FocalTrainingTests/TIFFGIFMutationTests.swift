@@ -1,6 +1,7 @@
 import FocalCore
 import Foundation
 import Testing
+@testable import FocalData
 @testable import FocalTraining
 
 // Seeded mutation tests for the libtiff / giflib readers behind `Image.read(from:)`: damaged

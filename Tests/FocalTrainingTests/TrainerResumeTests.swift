@@ -4,6 +4,7 @@ import FocalNets
 import FocalTestSupport
 import Foundation
 import Testing
+@testable import FocalData
 @testable import FocalTraining
 
 /// Synthetic 32×32 images: a bright disk (the foreground) on noise.

@@ -4,6 +4,7 @@
 import FocalCore
 import FocalLosses
 import FocalNets
+import FocalData
 import FocalTraining
 
 let dataset = try SegmentationDataset.load(DefaultDataset.folder(), options: .init(size: ImageSize(square: 128)))

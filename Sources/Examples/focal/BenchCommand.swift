@@ -1,5 +1,7 @@
+import FocalCommandSupport
 import ArgumentParser
 import FocalCore
+import FocalData
 import FocalTraining
 
 /// `focal bench`: forward and training-step speed of the paper's networks.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FocalData
 import FocalTraining
 import Foundation
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import FocalCore
 import FocalLosses
 import FocalNets
+import FocalData
 import FocalTraining
 import Foundation
 

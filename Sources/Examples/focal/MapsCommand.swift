@@ -1,6 +1,8 @@
+import FocalCommandSupport
 import ArgumentParser
 import FocalCore
 import FocalLosses
+import FocalData
 import FocalTraining
 import Foundation
 

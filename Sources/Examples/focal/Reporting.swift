@@ -1,4 +1,6 @@
+import FocalCommandSupport
 import FocalCore
+import FocalData
 import FocalTraining
 import Foundation
 

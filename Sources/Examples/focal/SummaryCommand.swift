@@ -1,6 +1,7 @@
 import ArgumentParser
 import FocalCore
 import FocalNets
+import FocalData
 import FocalTraining
 import Foundation
 

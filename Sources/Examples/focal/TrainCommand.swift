@@ -1,5 +1,6 @@
 import ArgumentParser
 import FocalCore
+import FocalData
 import FocalTraining
 import Foundation
 

@@ -1,6 +1,8 @@
+import FocalCommandSupport
 import ArgumentParser
 import FocalLosses
 import FocalNets
+import FocalData
 import FocalTraining
 
 /// Loss and training-protocol options (shared by train, prune --retrain and reproduce).

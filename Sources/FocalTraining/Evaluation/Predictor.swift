@@ -1,3 +1,4 @@
+import FocalData
 import Foundation
 import FocalCore
 import FocalNets

@@ -1,3 +1,4 @@
+import FocalData
 import Foundation
 
 /// PNG output for `LinePlot`, for viewing without an SVG renderer: the same `PlotLayout` the

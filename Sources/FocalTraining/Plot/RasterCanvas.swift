@@ -1,3 +1,4 @@
+import FocalData
 import Foundation
 
 /// An 8-bit RGB drawing surface with anti-aliased primitives, for rendering plots to PNG

@@ -1,3 +1,4 @@
+import FocalData
 import FocalCore
 
 /// Assembling batches and reading predictions.

@@ -1,3 +1,4 @@
+import FocalData
 import FocalCore
 
 /// The optimiser a training run uses.

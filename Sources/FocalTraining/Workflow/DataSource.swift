@@ -1,3 +1,4 @@
+import FocalData
 import FocalCore
 import Foundation
 
@@ -5,7 +6,7 @@ import Foundation
 /// masks (paired by file stem or by patterns such as DRIVE's), an optional separate test
 /// folder (a dataset's own test split), or the bundled nuclei tiles.
 public struct DataSource: Codable, Sendable, Equatable {
-    /// Image folder (`nil`: the bundled nuclei dataset, `Data/nuclei`).
+    /// Image folder (`nil`: the bundled nuclei tiles, `DefaultDataset`).
     public var images: String?
     /// Mask folder (required with `images`).
     public var masks: String?
@@ -39,7 +40,7 @@ public struct DataSource: Codable, Sendable, Equatable {
     public static let bundledNuclei = DataSource(size: ImageSize(square: 128))
 
     /// A short human-readable name of the data.
-    public var label: String { images ?? DefaultDataset.relativePath }
+    public var label: String { images ?? DefaultDataset.label }
 
     private func folder(_ images: String, _ masks: String?) throws -> DatasetFolder {
         guard let masks else { throw DatasetError.invalidOptions("a mask folder is required with the image folder \(images)") }

@@ -1,3 +1,4 @@
+import FocalData
 import FocalCore
 import FocalLosses
 import FocalNets

@@ -1,3 +1,5 @@
+import FocalTraining
+import FocalData
 import FocalCore
 import FocalNets
 
@@ -42,7 +44,7 @@ public struct Preset: Sendable {
         t.minLearningRate = 1e-5
         var n = UNetConfiguration.useNet(focal: true, inChannels: 1, classes: 2)
         n.baseFilters = 16
-        return Preset(name: "nuclei", summary: "bundled nuclei tiles (Data/nuclei), 128×128, Focal USE-Net with 16 base filters, 8 epochs",
+        return Preset(name: "nuclei", summary: "bundled nuclei tiles (DefaultDataset), 128×128, Focal USE-Net with 16 base filters, 8 epochs",
                       size: ImageSize(square: 128), network: n, training: t)
     }()
 

@@ -1,3 +1,4 @@
+import FocalTraining
 import Foundation
 
 /// Progress of long work (epochs, steps, images), for a terminal or a log file.

@@ -37,9 +37,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
         case let .invalidImage(path, why): return "image \(path): \(why)"
         case let .invalidOptions(why): return "invalid dataset options: \(why)"
         case let .defaultDatasetNotFound(searched):
-            return "the bundled nuclei dataset (Data/nuclei with images/ and masks/) was not found; looked in: "
+            return "the bundled nuclei tiles (the resource bundle Focal_FocalData.resources, which SwiftPM puts next to the executable) were not found; looked in: "
                 + searched.joined(separator: ", ")
-                + ". Run from the repository root, or pass a dataset folder explicitly."
+                + ". Run the executable from its build folder, or pass --images and --masks."
         }
     }
 }

@@ -41,7 +41,7 @@ public struct Image: Sendable, Equatable {
     }
 
     /// An image whose sizes the caller has already checked.
-    init(checkedWidth width: Int, height: Int, channels: Int, bitDepth: Int, pixels: [Float]) {
+    package init(checkedWidth width: Int, height: Int, channels: Int, bitDepth: Int, pixels: [Float]) {
         assert(width * height * channels == pixels.count)
         self.width = width
         self.height = height

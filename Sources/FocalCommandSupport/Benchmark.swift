@@ -1,3 +1,4 @@
+import FocalTraining
 import FocalCore
 import FocalLosses
 import FocalNets

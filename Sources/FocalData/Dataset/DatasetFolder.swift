@@ -40,6 +40,13 @@ public struct ImageMaskPair: Sendable, Equatable {
     public let image: URL
     /// The mask file.
     public let mask: URL
+
+    /// A pair of files with the id `id`.
+    public init(id: String, image: URL, mask: URL) {
+        self.id = id
+        self.image = image
+        self.mask = mask
+    }
 }
 
 /// A file left out of the pairing, reported rather than dropped silently.
