@@ -11,7 +11,7 @@
 // libtiff, giflib and libjpeg-turbo themselves are Debian's, uninstrumented).
 //
 // The driver and the entry-point arrangement are in Fuzz/FuzzDriver.
-import FocalTraining
+import FocalData
 import Foundation
 import FuzzDriver
 
