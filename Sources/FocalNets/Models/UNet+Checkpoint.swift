@@ -38,7 +38,8 @@ extension UNet {
     /// - Throws: `NetworkError.invalidCheckpoint` for a reserved key; I/O errors from
     ///   `SafeTensors.write`.
     public func save(to url: URL, metadata: [String: String] = [:]) throws {
-        let reserved = [CheckpointKey.format, CheckpointKey.version, CheckpointKey.configuration, CheckpointKey.plan]
+        let reserved = [CheckpointKey.format, CheckpointKey.version, CheckpointKey.configuration, CheckpointKey.plan,
+                        UNetArchitecture.metadataKey]
         if let clash = reserved.first(where: { metadata[$0] != nil }) {
             throw NetworkError.invalidCheckpoint(path: url.path, reason: "metadata key '\(clash)' is reserved for the model description")
         }
@@ -47,7 +48,8 @@ extension UNet {
         meta[CheckpointKey.version] = String(UNet.checkpointVersion)
         meta[CheckpointKey.configuration] = try configurationJSON()
         meta[CheckpointKey.plan] = plan.description
-        try SafeTensors.write(stateDict(), metadata: meta, to: url)
+        meta[UNetArchitecture.metadataKey] = try UNetArchitecture.current.json()
+        try SafeTensors.write(stateDict(), metadata: meta, dtypes: stateDictDTypes(), to: url)
     }
 
     /// The configuration stored in a checkpoint's metadata.
@@ -117,6 +119,7 @@ extension UNet {
         for (name, t) in tensors {
             if dict.updateValue(t, forKey: name) != nil { differences.append("tensor \(name) appears twice in the checkpoint") }
         }
+        dict = addingAbsentOptionalBuffers(to: dict)  // e.g. num_batches_tracked of older files
         // Dry run first: the model is modified only when everything matches.
         let report = probeStateDict(dict)
         if !report.missingKeys.isEmpty {

@@ -1,0 +1,84 @@
+import FocalCore
+import FocalNets
+
+// The layers of FocalNets as ONNX nodes. Each emitter takes the name of its input value and the
+// layer's dotted name in the state dict (`prefix`), registers the layer's tensors under
+// `prefix.weight`, `prefix.bias`, … and returns the name of its output value.
+
+extension ONNXGraphBuilder {
+    /// `Conv` with the layer's stride and padding. Keras' `'same'` padding of a strided
+    /// convolution depends on the parity of the input size; a U-Net only ever feeds even sizes
+    /// to its strided convolution (the attention gate's θ), so the pads are those of an even
+    /// extent (`[0, 0, 1, 1]` for 3×3, stride 2).
+    public func conv(_ layer: Conv2d, _ input: String, prefix: String) -> String {
+        let (before, after) = layer.padding.amounts(extent: 2 * layer.stride, kernel: layer.kernelSize, stride: layer.stride)
+        var inputs = [input, initializer(prefix + ".weight", layer.weight.tensor)]
+        if let bias = layer.bias { inputs.append(initializer(prefix + ".bias", bias.tensor)) }
+        return node("Conv", inputs, name: prefix, attributes: [
+            Self.ints("kernel_shape", [layer.kernelSize, layer.kernelSize]),
+            Self.ints("strides", [layer.stride, layer.stride]),
+            Self.ints("pads", [before, before, after, after]),
+        ])
+    }
+
+    /// `ConvTranspose` with the layer's kernel, stride and padding (PyTorch's weight layout
+    /// `[Cin, Cout, k, k]` is ONNX's).
+    public func convTranspose(_ layer: ConvTranspose2d, _ input: String, prefix: String) -> String {
+        var inputs = [input, initializer(prefix + ".weight", layer.weight.tensor)]
+        if let bias = layer.bias { inputs.append(initializer(prefix + ".bias", bias.tensor)) }
+        let p = layer.padding
+        return node("ConvTranspose", inputs, name: prefix, attributes: [
+            Self.ints("kernel_shape", [layer.kernelSize, layer.kernelSize]),
+            Self.ints("strides", [layer.stride, layer.stride]),
+            Self.ints("pads", [p, p, p, p]),
+        ])
+    }
+
+    /// `Gemm(x, weight, bias, transB = 1)`: `x · weightᵀ + bias` for `x [N, in]`.
+    public func linear(_ layer: Linear, _ input: String, prefix: String) -> String {
+        var inputs = [input, initializer(prefix + ".weight", layer.weight.tensor)]
+        if let bias = layer.bias { inputs.append(initializer(prefix + ".bias", bias.tensor)) }
+        return node("Gemm", inputs, name: prefix, attributes: [Self.int("transB", 1)])
+    }
+
+    /// `InstanceNormalization` or `BatchNormalization` (inference: the running statistics) for
+    /// the network's normalisation layer, or `input` itself when there is none.
+    /// - Throws: `ONNXExportError.unsupportedLayer` for another kind of layer.
+    public func normalization(_ layer: (any Layer)?, _ input: String, prefix: String) throws -> String {
+        switch layer {
+        case nil:
+            return input
+        case let norm as InstanceNorm2d:
+            let scale = norm.weight?.tensor ?? Tensor(ones: [norm.channels])
+            let shift = norm.bias?.tensor ?? Tensor(zeros: [norm.channels])
+            let names = norm.weight == nil
+                ? [uniqueName(prefix + ".scale"), uniqueName(prefix + ".shift")]
+                : [prefix + ".weight", prefix + ".bias"]
+            return node("InstanceNormalization", [input, initializer(names[0], scale), initializer(names[1], shift)],
+                        name: prefix, attributes: [Self.float("epsilon", norm.eps)])
+        case let norm as BatchNorm2d:
+            let inputs = [input, initializer(prefix + ".weight", norm.weight.tensor), initializer(prefix + ".bias", norm.bias.tensor),
+                          initializer(prefix + ".running_mean", norm.runningMean.value),
+                          initializer(prefix + ".running_var", norm.runningVar.value)]
+            return node("BatchNormalization", inputs, name: prefix, attributes: [Self.float("epsilon", norm.eps)])
+        case let other?:
+            throw ONNXExportError.unsupportedLayer(name: prefix, type: String(describing: type(of: other)))
+        }
+    }
+
+    /// The Focal layer `clip(a, 1e-7, 1)^ε`: `Clip` then `Pow` with ε (`prefix.epsilon`, shape
+    /// `[1]`), or `input` itself when there is no Focal layer.
+    public func focal(_ layer: FocalLayer?, _ input: String, prefix: String) -> String {
+        guard let layer else { return input }
+        let low = scalar(FocalLayer.lowerClip, hint: prefix + ".clip_min")
+        let high = scalar(1, hint: prefix + ".clip_max")
+        let clipped = node("Clip", [input, low, high], name: prefix + ".clip")
+        return node("Pow", [clipped, initializer(prefix + ".epsilon", layer.epsilon.tensor)], name: prefix + ".pow")
+    }
+
+    /// `Relu`.
+    public func relu(_ input: String, name: String) -> String { node("Relu", [input], name: name) }
+
+    /// `Sigmoid`.
+    public func sigmoid(_ input: String, name: String) -> String { node("Sigmoid", [input], name: name) }
+}
