@@ -45,6 +45,18 @@ public final class ONNXGraphBuilder {
         initializer(uniqueName(hint), Tensor(value))
     }
 
+    /// A float64 scalar constant (rank 0) named after `hint`.
+    public func doubleScalar(_ value: Double, hint: String) -> String {
+        let name = uniqueName(hint)
+        usedNames.insert(name)
+        var proto = Onnx_TensorProto()
+        proto.name = name
+        proto.dataType = Int32(Onnx_TensorProto.DataType.double.rawValue)
+        proto.doubleData = [value]
+        initializers.append(proto)
+        return name
+    }
+
     /// An int64 vector constant (axes, shapes) named after `hint`.
     public func int64s(_ values: [Int], hint: String) -> String {
         let name = uniqueName(hint)
