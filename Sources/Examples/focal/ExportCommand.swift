@@ -30,7 +30,7 @@ struct ExportCommand: ParsableCommand {
         let url = URL(fileURLWithPath: output)
         var isDirectory: ObjCBool = false
         if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw CLIError("--output '\(output)' is a folder; give the file to write, e.g. \(url.appendingPathComponent("model.onnx").path)")
+            throw CLIError("--output '\(output)' is a folder; give the file to write, e.g. \(output.hasSuffix("/") ? output : output + "/")model.onnx")
         }
         if !overwrite && FileManager.default.fileExists(atPath: url.path) {
             throw CLIError("--output '\(output)' already exists; remove it or pass --overwrite")
