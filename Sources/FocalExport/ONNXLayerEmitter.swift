@@ -12,33 +12,33 @@ extension ONNXGraphBuilder {
     /// extent (`[0, 0, 1, 1]` for 3×3, stride 2).
     public func conv(_ layer: Conv2d, _ input: String, prefix: String) -> String {
         let (before, after) = layer.padding.amounts(extent: 2 * layer.stride, kernel: layer.kernelSize, stride: layer.stride)
-        var inputs = [input, initializer(prefix + ".weight", layer.weight.tensor)]
-        if let bias = layer.bias { inputs.append(initializer(prefix + ".bias", bias.tensor)) }
-        return node("Conv", inputs, name: prefix, attributes: [
-            Self.ints("kernel_shape", [layer.kernelSize, layer.kernelSize]),
-            Self.ints("strides", [layer.stride, layer.stride]),
-            Self.ints("pads", [before, before, after, after]),
-        ])
+        return node("Conv", weighted(input, layer.weight, layer.bias, prefix: prefix), name: prefix,
+                    attributes: Self.window(kernel: layer.kernelSize, stride: layer.stride, pads: [before, before, after, after]))
     }
 
     /// `ConvTranspose` with the layer's kernel, stride and padding (PyTorch's weight layout
     /// `[Cin, Cout, k, k]` is ONNX's).
     public func convTranspose(_ layer: ConvTranspose2d, _ input: String, prefix: String) -> String {
-        var inputs = [input, initializer(prefix + ".weight", layer.weight.tensor)]
-        if let bias = layer.bias { inputs.append(initializer(prefix + ".bias", bias.tensor)) }
         let p = layer.padding
-        return node("ConvTranspose", inputs, name: prefix, attributes: [
-            Self.ints("kernel_shape", [layer.kernelSize, layer.kernelSize]),
-            Self.ints("strides", [layer.stride, layer.stride]),
-            Self.ints("pads", [p, p, p, p]),
-        ])
+        return node("ConvTranspose", weighted(input, layer.weight, layer.bias, prefix: prefix), name: prefix,
+                    attributes: Self.window(kernel: layer.kernelSize, stride: layer.stride, pads: [p, p, p, p]))
     }
 
     /// `Gemm(x, weight, bias, transB = 1)`: `x · weightᵀ + bias` for `x [N, in]`.
     public func linear(_ layer: Linear, _ input: String, prefix: String) -> String {
-        var inputs = [input, initializer(prefix + ".weight", layer.weight.tensor)]
-        if let bias = layer.bias { inputs.append(initializer(prefix + ".bias", bias.tensor)) }
-        return node("Gemm", inputs, name: prefix, attributes: [Self.int("transB", 1)])
+        node("Gemm", weighted(input, layer.weight, layer.bias, prefix: prefix), name: prefix, attributes: [Self.int("transB", 1)])
+    }
+
+    /// `[input, prefix.weight, prefix.bias?]`, registering the layer's tensors.
+    private func weighted(_ input: String, _ weight: Parameter, _ bias: Parameter?, prefix: String) -> [String] {
+        var inputs = [input, initializer(prefix + ".weight", weight.tensor)]
+        if let bias { inputs.append(initializer(prefix + ".bias", bias.tensor)) }
+        return inputs
+    }
+
+    /// `kernel_shape`, `strides` and `pads` of a square window.
+    private static func window(kernel: Int, stride: Int, pads: [Int]) -> [Onnx_AttributeProto] {
+        [ints("kernel_shape", [kernel, kernel]), ints("strides", [stride, stride]), ints("pads", pads)]
     }
 
     /// Instance normalisation (see `instanceNormalization`) or `BatchNormalization` (inference:
