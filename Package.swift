@@ -10,11 +10,13 @@ let package = Package(
         .library(name: "FocalLosses", targets: ["FocalLosses"]),
         .library(name: "FocalData", targets: ["FocalData"]),
         .library(name: "FocalTraining", targets: ["FocalTraining"]),
+        .library(name: "FocalExport", targets: ["FocalExport"]),
         .executable(name: "focal", targets: ["focal"]),
         .executable(name: "custom-loop", targets: ["CustomLoop"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // System libraries, found with pkg-config (Debian: libopenblas-dev, libpng-dev, libtiff-dev, libjpeg62-turbo-dev).
@@ -53,12 +55,15 @@ let package = Package(
 
         // What only the executables use: presets, progress bars, the benchmark, heat maps.
         .target(name: "FocalCommandSupport", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "FocalData", "FocalTraining"]),
+        // ONNX export; Generated/onnx.pb.swift is committed (Tools/onnx/generate.sh), not built by a plugin.
+        .target(name: "FocalExport",
+                dependencies: ["FocalNets", "FocalCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
 
         // Thin executables.
         .executableTarget(
             name: "focal",
             dependencies: [
-                "FocalCore", "FocalNets", "FocalLosses", "FocalData", "FocalTraining", "FocalCommandSupport",
+                "FocalCore", "FocalNets", "FocalLosses", "FocalData", "FocalTraining", "FocalCommandSupport", "FocalExport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Examples/focal"),
@@ -80,6 +85,9 @@ let package = Package(
         .testTarget(name: "FocalLossesTests", dependencies: ["FocalLosses", "FocalCore", "FocalTestSupport"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "FocalNetsTests", dependencies: ["FocalNets", "FocalCore", "FocalTestSupport"]),
+        .testTarget(name: "FocalExportTests",
+                    dependencies: ["FocalExport", "FocalData", "FocalTraining", "FocalNets", "FocalCore", "FocalTestSupport",
+                                   .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "FocalTrainingTests",
                     dependencies: ["FocalTraining", "FocalData", "FocalCommandSupport", "FocalNets", "FocalLosses", "FocalCore", "FocalTestSupport"],
                     resources: [.copy("Fixtures")]),

@@ -70,7 +70,8 @@ struct AttentionGateTests {
         var g = RandomGenerator(seed: 10)
         let gate = AttentionGate(skipChannels: 2, gatingChannels: 4, normalization: .batch, generator: &g)
         #expect(gate.namedBuffers().map(\.0) == [
-            "gatingNorm.running_mean", "gatingNorm.running_var", "outputNorm.running_mean", "outputNorm.running_var",
+            "gatingNorm.running_mean", "gatingNorm.running_var", "gatingNorm.num_batches_tracked",
+            "outputNorm.running_mean", "outputNorm.running_var", "outputNorm.num_batches_tracked",
         ])
         _ = gate(uniform([2, 2, 4, 4], seed: 11), gating: uniform([2, 4, 2, 2], seed: 12))
         #expect(gate.namedBuffers()[0].1.value.scalars != [0, 0])

@@ -122,7 +122,7 @@ struct LayerTests {
     func batchNorm() {
         let bn = BatchNorm2d(channels: 2)
         #expect(bn.momentum == 0.01 && bn.eps == 1e-3)
-        #expect(bn.namedBuffers().map(\.0) == ["running_mean", "running_var"])
+        #expect(bn.namedBuffers().map(\.0) == ["running_mean", "running_var", "num_batches_tracked"])
         #expect(bn.namedParameters().map(\.0) == ["weight", "bias"])
         let x = uniform([2, 2, 3, 3], 1, 3, seed: 5)
         let xs = x.scalars

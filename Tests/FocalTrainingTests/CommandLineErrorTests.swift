@@ -232,6 +232,15 @@ import Testing
               "target", "outside [0, 1]"),
             c(65, ["loss", "--name", "dice_loss", "--logits", "--prediction", w.path("nan.npy"), "--target", w.path("y2.npy")],
               "NaN or infinite"),
+            // export
+            c(64, ["export", "--model", "/nonexistent.safetensors", "--output", w.path("e0.onnx")], "model file '/nonexistent.safetensors' does not exist"),
+            c(65, ["export", "--model", w.path("text.safetensors"), "--output", w.path("e1.onnx")], "text.safetensors", "not a safetensors file"),
+            c(65, ["export", "--model", w.path("nonfinite.safetensors"), "--output", w.path("e2.onnx")], "nonfinite.safetensors", "NaN or infinite"),
+            c(64, ["export", "--model", model], "--output"),
+            c(64, ["export", "--model", model, "--output", w.path("good")], "is a folder", "model.onnx"),
+            c(64, ["export", "--model", model, "--output", w.path("p.npy")], "p.npy", "already exists", "--overwrite"),
+            c(64, ["export", "--model", model, "--output", w.path("plainfile/m.onnx")], "cannot create output folder", "it is a file"),
+            c(64, ["export", "--model", model, "--output", w.path("e3.onnx"), "--format", "tflite"], "'tflite' is invalid for '--format"),
             // the command itself
             c(64, ["segment"], "segment"),
         ]
@@ -242,7 +251,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let cases = Self.cases(workspace)
         let covered = Set(cases.map { $0.arguments[0] })
-        for sub in ["train", "evaluate", "predict", "prune", "maps", "loss", "summary", "bench", "reproduce"] {
+        for sub in ["train", "evaluate", "predict", "prune", "maps", "loss", "summary", "bench", "reproduce", "export"] {
             #expect(covered.contains(sub), "no bad-input case for focal \(sub)")
         }
         print("focal bad-input cases: \(cases.count) (\(cases.filter { $0.status == 64 }.count) exit 64, "

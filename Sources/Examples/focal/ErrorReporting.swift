@@ -1,5 +1,6 @@
 import ArgumentParser
 import FocalCore
+import FocalExport
 import FocalLosses
 import FocalNets
 import FocalData
@@ -58,6 +59,9 @@ enum ExitStatus: Int32 {
             default: return .usage
             }
         case is LossError, is ResizeError, is TilingError, is SplitError: return .usage
+        case let e as ONNXExportError:
+            if case .outputExists = e { return .usage }
+            return .failure
         default: return .failure
         }
     }

@@ -15,7 +15,7 @@ struct Focal: ParsableCommand {
         discussion: "Run `focal train --preset nuclei` to train on the bundled nuclei tiles. See Docs/CLI.md.",
         subcommands: [
             TrainCommand.self, SelectCommand.self, EvaluateCommand.self, PredictCommand.self, PruneCommand.self,
-            MapsCommand.self, LossCommand.self, SummaryCommand.self, BenchCommand.self, ReproduceCommand.self,
+            MapsCommand.self, LossCommand.self, SummaryCommand.self, BenchCommand.self, ReproduceCommand.self, ExportCommand.self,
         ])
 
     /// Parses and runs like ArgumentParser's `main()`, but reports every failure as one line

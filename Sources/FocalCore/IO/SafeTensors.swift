@@ -206,7 +206,7 @@ public struct SafeTensorsFile: Sendable {
 /// ignored (as the reference implementation does). Every dtype except the 8-, 6- and 4-bit
 /// floats is converted to `Float`.
 ///
-/// The writer stores `F32` tensors in the given order with contiguous offsets, puts
+/// The writer stores `F32` tensors (`I64` where asked, for counters) in the given order with contiguous offsets, puts
 /// `__metadata__` first (keys sorted) when it is not empty, pads the header with spaces to a
 /// multiple of 8 bytes (so the data is 8-byte aligned) and writes the file atomically.
 public enum SafeTensors {
@@ -215,13 +215,28 @@ public enum SafeTensors {
 
     // MARK: Writing
 
-    /// The bytes of a safetensors file holding `tensors` (as F32, in this order) and `metadata`.
-    /// Throws `.invalidName` for a duplicate name or the reserved name `__metadata__`.
-    public static func encode(_ tensors: [(String, Tensor)], metadata: [String: String] = [:]) throws(SafeTensorsError) -> Data {
+    /// The element types the writer can store: `F32` (the default) and `I64` (integer counters
+    /// such as PyTorch's `num_batches_tracked`).
+    public static let writableDTypes: Set<SafeTensorsDType> = [.float32, .int64]
+
+    /// The bytes of a safetensors file holding `tensors` (in this order) and `metadata`; every
+    /// tensor is F32 unless `dtypes` names another writable type for it (`I64`: its values
+    /// must be integers).
+    /// Throws `.invalidName` for a duplicate name or the reserved name `__metadata__`, and
+    /// `.invalidField` for a dtype that cannot be written or a non-integer `I64` value.
+    public static func encode(_ tensors: [(String, Tensor)], metadata: [String: String] = [:],
+                              dtypes: [String: SafeTensorsDType] = [:]) throws(SafeTensorsError) -> Data {
         var seen = Set<String>()
-        for (name, _) in tensors {
+        for (name, tensor) in tensors {
             if name == "__metadata__" { throw .invalidName(name, reason: "the name is reserved for the metadata") }
             if !seen.insert(name).inserted { throw .invalidName(name, reason: "the name is given twice") }
+            let dtype = dtypes[name] ?? .float32
+            guard writableDTypes.contains(dtype) else {
+                throw .invalidField(tensor: name, field: "dtype", reason: "\(dtype.rawValue) cannot be written (only F32 and I64)")
+            }
+            if dtype == .int64, let bad = tensor.scalars.first(where: { !$0.isFinite || $0 != $0.rounded() }) {
+                throw .invalidField(tensor: name, field: "dtype", reason: "I64 needs integer values, found \(bad)")
+            }
         }
         var header = "{"
         var parts: [String] = []
@@ -231,9 +246,10 @@ public enum SafeTensors {
         }
         var offset = 0
         for (name, tensor) in tensors {
-            let bytes = tensor.count * 4
+            let dtype = dtypes[name] ?? .float32
+            let bytes = tensor.count * dtype.size
             let shape = tensor.shape.map(String.init).joined(separator: ",")
-            parts.append("\(StrictJSON.quoted(name)):{\"dtype\":\"F32\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
+            parts.append("\(StrictJSON.quoted(name)):{\"dtype\":\"\(dtype.rawValue)\",\"shape\":[\(shape)],\"data_offsets\":[\(offset),\(offset + bytes)]}")
             offset += bytes
         }
         header += parts.joined(separator: ",") + "}"
@@ -245,20 +261,29 @@ public enum SafeTensors {
             out.storeBytes(of: UInt64(headerBytes.count).littleEndian, toByteOffset: 0, as: UInt64.self)
             headerBytes.withUnsafeBytes { out.baseAddress!.advanced(by: 8).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
             var position = 8 + headerBytes.count
-            for (_, tensor) in tensors where tensor.count > 0 {
+            for (name, tensor) in tensors where tensor.count > 0 {
+                let size = (dtypes[name] ?? .float32).size
                 tensor.withUnsafeBufferPointer { scalars in
-                    let target = UnsafeMutableRawBufferPointer(rebasing: out[position..<(position + scalars.count * 4)])
-                    ScalarEncoding.float32.encode(scalars, into: target)
+                    let target = UnsafeMutableRawBufferPointer(rebasing: out[position..<(position + scalars.count * size)])
+                    if size == 8 {  // I64, checked integral above
+                        for (i, v) in scalars.enumerated() {
+                            target.storeBytes(of: Int64(v).littleEndian, toByteOffset: 8 * i, as: Int64.self)
+                        }
+                    } else {
+                        ScalarEncoding.float32.encode(scalars, into: target)
+                    }
                 }
-                position += tensor.count * 4
+                position += tensor.count * size
             }
         }
         return data
     }
 
-    /// Writes `tensors` and `metadata` to `url` atomically (see `AtomicFile.write`).
-    public static func write(_ tensors: [(String, Tensor)], metadata: [String: String] = [:], to url: URL) throws(SafeTensorsError) {
-        try FileBytes.write(encode(tensors, metadata: metadata), to: url) { SafeTensorsError.io(path: url.path, reason: $0) }
+    /// Writes `tensors` and `metadata` to `url` atomically (see `AtomicFile.write`), each tensor
+    /// as F32 unless `dtypes` says otherwise (see `encode(_:metadata:dtypes:)`).
+    public static func write(_ tensors: [(String, Tensor)], metadata: [String: String] = [:],
+                             dtypes: [String: SafeTensorsDType] = [:], to url: URL) throws(SafeTensorsError) {
+        try FileBytes.write(encode(tensors, metadata: metadata, dtypes: dtypes), to: url) { SafeTensorsError.io(path: url.path, reason: $0) }
     }
 
     // MARK: Reading

@@ -62,6 +62,19 @@ public final class Parameter {
 public final class Buffer {
     /// The current value.
     public var value: Tensor
-    /// A buffer holding `value`.
-    public init(_ value: Tensor) { self.value = value.detached() }
+    /// The element type the buffer is written with in safetensors files: `F32`, or `I64` for a
+    /// counter such as batch norm's `num_batches_tracked` (PyTorch's type for it).
+    public let storage: SafeTensorsDType
+    /// True when a state dict may lack this buffer: a strict load then keeps its current value
+    /// instead of reporting it missing (PyTorch's rule for `num_batches_tracked`, which files
+    /// written before it existed do not have).
+    public let isOptional: Bool
+
+    /// A buffer holding `value`, written as `storage` (`.float32` or `.int64`).
+    public init(_ value: Tensor, storage: SafeTensorsDType = .float32, isOptional: Bool = false) {
+        precondition(SafeTensors.writableDTypes.contains(storage), "Buffer: cannot be stored as \(storage.rawValue)")
+        self.value = value.detached()
+        self.storage = storage
+        self.isOptional = isOptional
+    }
 }

@@ -130,10 +130,27 @@ extension Module {
         stateEntries().map { ($0.0, $0.1.tensor) }
     }
 
+    /// The safetensors element type of every state-dict entry that is not stored as `F32`
+    /// (e.g. `num_batches_tracked` as `I64`), for `SafeTensors.write(_:metadata:dtypes:to:)`.
+    public func stateDictDTypes() -> [String: SafeTensorsDType] {
+        var out: [String: SafeTensorsDType] = [:]
+        for (name, buffer) in namedBuffers() where buffer.storage != .float32 { out[name] = buffer.storage }
+        return out
+    }
+
+    /// `dict` with the current value of every optional buffer it lacks (`Buffer.isOptional`),
+    /// so that a strict comparison of names does not count them as missing.
+    public func addingAbsentOptionalBuffers(to dict: [String: Tensor]) -> [String: Tensor] {
+        var out = dict
+        for (name, buffer) in namedBuffers() where buffer.isOptional && out[name] == nil { out[name] = buffer.value.detached() }
+        return out
+    }
+
     /// Copies tensors from `stateDict` into this module's parameters and buffers, matched by name.
     ///
     /// - Parameters:
-    ///   - stateDict: tensors by dotted name (e.g. from `stateDict()` or a SafeTensors file).
+    ///   - stateDict: tensors by dotted name (e.g. from `stateDict()` or a SafeTensors file); an
+    ///     optional buffer (`Buffer.isOptional`) that it lacks keeps its value.
     ///   - strict: when true, the keys and shapes must match exactly; otherwise a
     ///     `StateDictError` listing every missing key, unexpected key and shape mismatch is thrown
     ///     and nothing is modified. When false, every name present with the right shape is
@@ -141,7 +158,8 @@ extension Module {
     /// - Returns: the report of what matched (exact for a successful strict load).
     /// - Throws: `StateDictError` for a strict load that does not match exactly.
     @discardableResult
-    public func load(stateDict: [String: Tensor], strict: Bool = true) throws -> StateDictReport {
+    public func load(stateDict given: [String: Tensor], strict: Bool = true) throws -> StateDictReport {
+        let stateDict = addingAbsentOptionalBuffers(to: given)
         let entries = stateEntries()
         var report = StateDictReport()
         var toLoad: [(StateEntry, Tensor)] = []

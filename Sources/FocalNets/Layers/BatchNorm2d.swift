@@ -8,7 +8,8 @@ import FocalCore
 /// convention for `momentum`: the default 0.01 is Keras' 0.99); in evaluation mode it uses the
 /// running statistics. γ (`weight`) starts at 1, β (`bias`) at 0, the running mean at 0 and the
 /// running variance at 1 (Keras and PyTorch). The running statistics are `Buffer`s saved with
-/// the weights under PyTorch's names `running_mean` and `running_var`.
+/// the weights under PyTorch's names `running_mean` and `running_var`, with the batch count
+/// `num_batches_tracked` (an `I64` scalar, as PyTorch writes it).
 public final class BatchNorm2d: Module, Layer {
     /// γ, `[C]`.
     public let weight: Parameter
@@ -18,6 +19,10 @@ public final class BatchNorm2d: Module, Layer {
     public let runningMean: Buffer
     /// The running (unbiased) variance, `[C]`.
     public let runningVar: Buffer
+    /// The number of training-mode batches seen, a scalar (PyTorch's `num_batches_tracked`,
+    /// stored as `I64`; informational here, since the momentum is fixed). Optional when loading:
+    /// a state dict without it (older Focal files) keeps the current count.
+    public let numBatchesTracked: Buffer
     /// Weight of the new batch statistics in the running averages (PyTorch convention).
     public let momentum: Float
     /// Added to the variance.
@@ -37,11 +42,12 @@ public final class BatchNorm2d: Module, Layer {
         bias = Parameter(Tensor(zeros: [channels]))
         runningMean = Buffer(Tensor(zeros: [channels]))
         runningVar = Buffer(Tensor(ones: [channels]))
+        numBatchesTracked = Buffer(Tensor(0), storage: .int64, isOptional: true)
     }
 
-    /// PyTorch's buffer names: `running_mean`, `running_var`.
+    /// PyTorch's buffer names: `running_mean`, `running_var`, `num_batches_tracked`.
     public override func namedLocalBuffers() -> [(String, Buffer)] {
-        [("running_mean", runningMean), ("running_var", runningVar)]
+        [("running_mean", runningMean), ("running_var", runningVar), ("num_batches_tracked", numBatchesTracked)]
     }
 
     /// Normalises `x [N, C, H, W]`; in training mode also updates the running statistics.
@@ -52,6 +58,7 @@ public final class BatchNorm2d: Module, Layer {
         if isTraining {
             runningMean.value = r.runningMean
             runningVar.value = r.runningVar
+            numBatchesTracked.value = Tensor(numBatchesTracked.value.item() + 1)
         }
         return r.output
     }

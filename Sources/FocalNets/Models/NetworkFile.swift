@@ -65,7 +65,7 @@ public enum NetworkFile {
             throw NetworkError.invalidCheckpoint(path: url.path, reason: "metadata key '\(clash)' is reserved for the model description")
         }
         let meta = try self.metadata(for: model).merging(metadata) { a, _ in a }
-        try SafeTensors.write(model.stateDict(), metadata: meta, to: url)
+        try SafeTensors.write(model.stateDict(), metadata: meta, dtypes: model.stateDictDTypes(), to: url)
     }
 
     /// The network kind and configuration JSON a file's metadata records.
@@ -119,6 +119,7 @@ public enum NetworkFile {
         for (name, t) in tensors where dict.updateValue(t, forKey: name) != nil {
             differences.append("tensor \(name) appears twice in the checkpoint")
         }
+        dict = model.addingAbsentOptionalBuffers(to: dict)  // e.g. num_batches_tracked of older files
         let report = probe(model, dict)
         if !report.missingKeys.isEmpty {
             differences.append("missing from the checkpoint (\(report.missingKeys.count)): \(report.missingKeys.joined(separator: ", "))")

@@ -22,6 +22,10 @@ extension UNet: SegmentationNetwork, CustomStringConvertible {
     public var classes: Int { configuration.classes }
     public var sizeMultiple: Int { configuration.sizeMultiple }
 
+    /// The facts of `UNetArchitecture` (normalisation ε, operation order, preprocessing, …) as
+    /// JSON, stored under `architecture` in every file.
+    public var architectureFacts: String? { try? UNetArchitecture.current.json() }
+
     /// The configuration's description, e.g. `U-Net 3→2 classes, 32 filters, depth 4, …`.
     public var description: String { configuration.description }
 

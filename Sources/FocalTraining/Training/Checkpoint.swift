@@ -35,6 +35,8 @@ public struct Checkpoint {
     public var networkMetadata: [String: String]
     /// Model parameters and buffers by name.
     public var model: [(String, Tensor)]
+    /// Stored types other than float32 of model tensors (e.g. int64 `num_batches_tracked`).
+    public var modelDTypes: [String: SafeTensorsDType] = [:]
     /// Optimiser state by name.
     public var optimizer: [(String, Tensor)]
     /// Everything else needed to resume.
@@ -45,6 +47,7 @@ public struct Checkpoint {
         self.network = try NetworkDescription(of: network)
         self.networkMetadata = try NetworkFile.metadata(for: network, format: NetworkFile.checkpointFormat)
         self.model = network.stateDict()
+        self.modelDTypes = network.stateDictDTypes()
         self.optimizer = optimizer
         self.state = state
     }
@@ -80,7 +83,7 @@ public struct Checkpoint {
         metadata[NetworkFile.Key.configuration] = network.configuration
         metadata[Checkpoint.stateKey] = try NetworkFile.encode(state)
         let tensors = model + optimizer.map { (Checkpoint.optimizerPrefix + $0.0, $0.1) }
-        try SafeTensors.write(tensors, metadata: metadata, to: url)
+        try SafeTensors.write(tensors, metadata: metadata, dtypes: modelDTypes, to: url)
     }
 
     /// Reads a checkpoint; a truncated or corrupt file gives a typed error.
