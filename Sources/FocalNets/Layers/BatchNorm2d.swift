@@ -9,7 +9,7 @@ import FocalCore
 /// running statistics. γ (`weight`) starts at 1, β (`bias`) at 0, the running mean at 0 and the
 /// running variance at 1 (Keras and PyTorch). The running statistics are `Buffer`s saved with
 /// the weights under PyTorch's names `running_mean` and `running_var`.
-public final class BatchNorm2d: Module, Layer {
+public final class BatchNorm2d: Module, Layer, @unchecked Sendable {
     /// γ, `[C]`.
     public let weight: Parameter
     /// β, `[C]`.
