@@ -1,6 +1,7 @@
 import FocalTraining
 import FocalData
 import FocalCore
+import FocalLosses
 import FocalNets
 
 /// Ready-made settings: the paper's protocol per dataset (Part A of the spec: asymmetric
@@ -22,7 +23,7 @@ public struct Preset: Sendable {
     private static func paper(name: String, summary: String, size: ImageSize, gamma: Double) -> Preset {
         var t = TrainingConfiguration()
         t.loss = "asym_unified_focal_loss"
-        t.lossOptions = ["lambda": 0.5, "delta": 0.6, "gamma": gamma]
+        t.lossOptions = AsymmetricUnifiedFocalLoss(gamma: Float(gamma)).registryOptions(paperTerms: true)
         t.distancePenaltyEpsilon = 0.1
         return Preset(name: name, summary: summary, size: size, network: .useNet(focal: true, inChannels: 3, classes: 2), training: t)
     }

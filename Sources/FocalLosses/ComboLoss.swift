@@ -40,7 +40,8 @@ public struct ComboLoss: SegmentationLoss {
 
     /// `α·CE − (1 − α)·D`.
     public func loss(_ input: LossInput) throws -> Tensor {
-        let dice = input.tverskyIndex(delta: 0.5, smooth: 1e-6, clipped: false).mean()
+        let dsc = DiceCoefficient()
+        let dice = input.tverskyIndex(delta: dsc.delta, smooth: dsc.smooth, clipped: false).mean()
         let weights = beta.map { b in (0..<input.classCount).map { $0 == 0 ? b : 1 - b } }
         let ce = input.crossEntropyTerm(classWeights: weights)
         if let alpha { return ce * alpha - dice * (1 - alpha) }
@@ -49,7 +50,7 @@ public struct ComboLoss: SegmentationLoss {
 }
 
 /// The Combo loss `α·CE − (1 − α)·DSC` (see `ComboLoss`; Taghanaki et al. 2019).
-public func comboLoss(_ prediction: Tensor, _ target: Tensor, alpha: Float? = 0.5, beta: Float? = 0.5,
+public func comboLoss(_ prediction: Tensor, _ target: Tensor, alpha: Float? = ComboLoss().alpha, beta: Float? = ComboLoss().beta,
                       inputKind: InputKind = .probabilities) throws -> Tensor {
     try ComboLoss(alpha: alpha, beta: beta, inputKind: inputKind)(prediction, target)
 }

@@ -38,7 +38,7 @@ public struct DiceCoefficient: Sendable {
 }
 
 /// The soft Dice coefficient `mean_{b,c} TI_s(0.5)` (see `DiceCoefficient`).
-public func diceCoefficient(_ prediction: Tensor, _ target: Tensor, delta: Float = 0.5, smooth: Float = 1e-6,
-                            inputKind: InputKind = .probabilities) throws -> Tensor {
+public func diceCoefficient(_ prediction: Tensor, _ target: Tensor, delta: Float = DiceCoefficient().delta,
+                            smooth: Float = DiceCoefficient().smooth, inputKind: InputKind = .probabilities) throws -> Tensor {
     try DiceCoefficient(delta: delta, smooth: smooth, inputKind: inputKind)(prediction, target)
 }

@@ -41,7 +41,7 @@ public struct DiceCrossEntropyLoss: SegmentationLoss {
 }
 
 /// MIScnn's `dice_crossentropy`: `(1 − dice_soft) + categorical CE` (see `DiceCrossEntropyLoss`).
-public func diceCrossEntropyLoss(_ prediction: Tensor, _ target: Tensor, smooth: Float = 1e-5,
+public func diceCrossEntropyLoss(_ prediction: Tensor, _ target: Tensor, smooth: Float = DiceCrossEntropyLoss().smooth,
                                  inputKind: InputKind = .probabilities) throws -> Tensor {
     try DiceCrossEntropyLoss(smooth: smooth, inputKind: inputKind)(prediction, target)
 }

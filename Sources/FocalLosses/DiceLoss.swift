@@ -44,7 +44,7 @@ public struct DiceLoss: SegmentationLoss {
 
 /// The Dice loss `mean_{b,c}(1 − TI_s(δ))` of `prediction` against the one-hot `target`
 /// (see `DiceLoss`; Milletari et al. 2016).
-public func diceLoss(_ prediction: Tensor, _ target: Tensor, delta: Float = 0.5, smooth: Float = 1e-6,
+public func diceLoss(_ prediction: Tensor, _ target: Tensor, delta: Float = DiceLoss().delta, smooth: Float = DiceLoss().smooth,
                      inputKind: InputKind = .probabilities) throws -> Tensor {
     try DiceLoss(delta: delta, smooth: smooth, inputKind: inputKind)(prediction, target)
 }

@@ -33,8 +33,11 @@ public struct DistancePenalized: SegmentationLoss {
     /// How the penalty enters.
     public var mode: Mode
 
+    /// The default FDPT exponent ε (the paper's).
+    public static let defaultEpsilon: Float = 0.1
+
     /// Wraps `base` with the distance penalty.
-    public init(_ base: any SegmentationLoss, epsilon: Float = 0.1, mode: Mode = .replaceTarget) {
+    public init(_ base: any SegmentationLoss, epsilon: Float = defaultEpsilon, mode: Mode = .replaceTarget) {
         self.base = base
         self.epsilon = epsilon
         self.mode = mode
@@ -66,7 +69,8 @@ public struct DistancePenalized: SegmentationLoss {
 
 extension SegmentationLoss {
     /// This loss with the Focal Distance Penalty Term (see `DistancePenalized`).
-    public func distancePenalized(epsilon: Float = 0.1, mode: DistancePenalized.Mode = .replaceTarget) -> DistancePenalized {
+    public func distancePenalized(epsilon: Float = DistancePenalized.defaultEpsilon,
+                                  mode: DistancePenalized.Mode = .replaceTarget) -> DistancePenalized {
         DistancePenalized(self, epsilon: epsilon, mode: mode)
     }
 }

@@ -28,7 +28,7 @@ public struct FocalLoss: SegmentationLoss {
     }
 
     /// A focal loss with one `alpha` per class (channel 0 first).
-    public init(classAlpha: [Float], gammaF: Float = 2, inputKind: InputKind = .probabilities) {
+    public init(classAlpha: [Float], gammaF: Float = FocalLoss().gammaF, inputKind: InputKind = .probabilities) {
         self.alpha = classAlpha
         self.gammaF = gammaF
         self.inputKind = inputKind
@@ -64,7 +64,7 @@ public struct FocalLoss: SegmentationLoss {
 }
 
 /// The focal loss `mean_{b,x} Σ_c α (1 − p_c)^{γ_f} (−y_c log p_c)` (see `FocalLoss`; Lin et al. 2017).
-public func focalLoss(_ prediction: Tensor, _ target: Tensor, alpha: Float? = nil, gammaF: Float = 2,
+public func focalLoss(_ prediction: Tensor, _ target: Tensor, alpha: Float? = nil, gammaF: Float = FocalLoss().gammaF,
                       inputKind: InputKind = .probabilities) throws -> Tensor {
     try FocalLoss(alpha: alpha, gammaF: gammaF, inputKind: inputKind)(prediction, target)
 }

@@ -47,7 +47,8 @@ public struct FocalTverskyLoss: SegmentationLoss {
 }
 
 /// The focal Tversky loss `mean_{b,c}(1 − TI_s(δ))^γ` (see `FocalTverskyLoss`; Abraham & Khan 2019).
-public func focalTverskyLoss(_ prediction: Tensor, _ target: Tensor, delta: Float = 0.7, gamma: Float = 0.75,
-                             smooth: Float = 1e-6, inputKind: InputKind = .probabilities) throws -> Tensor {
+public func focalTverskyLoss(_ prediction: Tensor, _ target: Tensor, delta: Float = FocalTverskyLoss().delta,
+                             gamma: Float = FocalTverskyLoss().gamma, smooth: Float = FocalTverskyLoss().smooth,
+                             inputKind: InputKind = .probabilities) throws -> Tensor {
     try FocalTverskyLoss(delta: delta, gamma: gamma, smooth: smooth, inputKind: inputKind)(prediction, target)
 }

@@ -28,14 +28,23 @@ public enum LossRegistry {
         let build: @Sendable (Options) throws -> any SegmentationLoss
     }
 
-    /// Typed access to an options dictionary (NaN = `None` where allowed).
+    /// Typed access to an options dictionary (NaN = `None` where allowed). Options that are
+    /// absent leave the loss's own default in place: the registry writes no default itself.
     struct Options {
         let values: [String: Double]
         let inputKind: InputKind
-        func float(_ key: String, _ fallback: Float) -> Float { values[key].map { Float($0) } ?? fallback }
-        func optional(_ key: String, _ fallback: Float?) -> Float? {
-            guard let v = values[key] else { return fallback }
-            return v.isNaN ? nil : Float(v)
+        /// Sets `value` to option `key`, when given.
+        func read(_ key: String, into value: inout Float) {
+            if let v = values[key] { value = Float(v) }
+        }
+        /// Sets `value` to option `key` (NaN: `nil`), when given.
+        func read(_ key: String, into value: inout Float?) {
+            if let v = values[key] { value = v.isNaN ? nil : Float(v) }
+        }
+        /// Sets the Unified Focal `weight` from option `weight` or `lambda` (`weight = 1 − lambda`).
+        func readUnifiedWeight(into weight: inout Float?) {
+            read("weight", into: &weight)
+            if let l = values["lambda"] { weight = 1 - Float(l) }
         }
     }
 
@@ -43,65 +52,104 @@ public enum LossRegistry {
     public static let entries: [Entry] = [
         Entry(name: "dice_loss", aliases: ["DiceLoss"], options: ["delta", "smooth"],
               summary: "Dice (DSC) loss, mean over images and classes of 1 − TI(δ) (Milletari 2016)") { o in
-            DiceLoss(delta: o.float("delta", 0.5), smooth: o.float("smooth", 1e-6), inputKind: o.inputKind)
+            var l = DiceLoss(inputKind: o.inputKind)
+            o.read("delta", into: &l.delta)
+            o.read("smooth", into: &l.smooth)
+            return l
         },
         Entry(name: "tversky_loss", aliases: ["TverskyLoss"], options: ["delta", "smooth"],
               summary: "Tversky loss 1 − TI(δ) (Salehi 2017)") { o in
-            TverskyLoss(delta: o.float("delta", 0.7), smooth: o.float("smooth", 1e-6), inputKind: o.inputKind)
+            var l = TverskyLoss(inputKind: o.inputKind)
+            o.read("delta", into: &l.delta)
+            o.read("smooth", into: &l.smooth)
+            return l
         },
         Entry(name: "focal_tversky_loss", aliases: ["FocalTverskyLoss"], options: ["delta", "gamma", "smooth"],
               summary: "focal Tversky loss (1 − TI(δ))^γ (Abraham & Khan 2019)") { o in
-            FocalTverskyLoss(delta: o.float("delta", 0.7), gamma: o.float("gamma", 0.75), smooth: o.float("smooth", 1e-6),
-                             inputKind: o.inputKind)
+            var l = FocalTverskyLoss(inputKind: o.inputKind)
+            o.read("delta", into: &l.delta)
+            o.read("gamma", into: &l.gamma)
+            o.read("smooth", into: &l.smooth)
+            return l
         },
         Entry(name: "focal_loss", aliases: ["FocalLoss"], options: ["alpha", "gamma_f"],
               summary: "focal loss α(1 − p)^γf CE (Lin 2017)") { o in
-            FocalLoss(alpha: o.optional("alpha", nil), gammaF: o.float("gamma_f", 2), inputKind: o.inputKind)
+            var alpha = FocalLoss().alpha?.first
+            o.read("alpha", into: &alpha)
+            var l = FocalLoss(alpha: alpha, inputKind: o.inputKind)
+            o.read("gamma_f", into: &l.gammaF)
+            return l
         },
         Entry(name: "combo_loss", aliases: ["ComboLoss"], options: ["alpha", "beta"],
               summary: "Combo loss α·CE_β − (1 − α)·DSC (Taghanaki 2019)") { o in
-            ComboLoss(alpha: o.optional("alpha", 0.5), beta: o.optional("beta", 0.5), inputKind: o.inputKind)
+            var l = ComboLoss(inputKind: o.inputKind)
+            o.read("alpha", into: &l.alpha)
+            o.read("beta", into: &l.beta)
+            return l
         },
         Entry(name: "dice_crossentropy", aliases: ["dsc_ce", "DiceCrossEntropyLoss"], options: ["smooth"],
               summary: "MIScnn DSC + CE: (1 − dice_soft) + categorical cross-entropy") { o in
-            DiceCrossEntropyLoss(smooth: o.float("smooth", 1e-5), inputKind: o.inputKind)
+            var l = DiceCrossEntropyLoss(inputKind: o.inputKind)
+            o.read("smooth", into: &l.smooth)
+            return l
         },
         Entry(name: "symmetric_focal_loss", aliases: ["SymmetricFocalLoss"], options: ["delta", "gamma"],
               summary: "symmetric focal loss (Yeung 2022)") { o in
-            SymmetricFocalLoss(delta: o.float("delta", 0.7), gamma: o.float("gamma", 2), inputKind: o.inputKind)
+            modifiedFocal(SymmetricFocalLoss(inputKind: o.inputKind), o)
         },
         Entry(name: "asymmetric_focal_loss", aliases: ["AsymmetricFocalLoss"], options: ["delta", "gamma"],
               summary: "asymmetric focal loss, background suppressed (Yeung 2022)") { o in
-            AsymmetricFocalLoss(delta: o.float("delta", 0.7), gamma: o.float("gamma", 2), inputKind: o.inputKind)
+            modifiedFocal(AsymmetricFocalLoss(inputKind: o.inputKind), o)
         },
         Entry(name: "symmetric_focal_tversky_loss", aliases: ["SymmetricFocalTverskyLoss"], options: ["delta", "gamma", "smooth"],
               summary: "symmetric focal Tversky loss (Yeung 2022)") { o in
-            SymmetricFocalTverskyLoss(delta: o.float("delta", 0.7), gamma: o.float("gamma", 0.75), smooth: o.float("smooth", 1e-7),
-                                      inputKind: o.inputKind)
+            modifiedFocalTversky(SymmetricFocalTverskyLoss(inputKind: o.inputKind), o)
         },
         Entry(name: "asymmetric_focal_tversky_loss", aliases: ["AsymmetricFocalTverskyLoss"], options: ["delta", "gamma", "smooth"],
               summary: "asymmetric focal Tversky loss, rare classes enhanced (Yeung 2022)") { o in
-            AsymmetricFocalTverskyLoss(delta: o.float("delta", 0.7), gamma: o.float("gamma", 0.75), smooth: o.float("smooth", 1e-7),
-                                       inputKind: o.inputKind)
+            modifiedFocalTversky(AsymmetricFocalTverskyLoss(inputKind: o.inputKind), o)
         },
         Entry(name: "sym_unified_focal_loss", aliases: ["symmetric_unified_focal_loss", "SymmetricUnifiedFocalLoss"],
               options: ["weight", "lambda", "delta", "gamma"],
               summary: "symmetric Unified Focal loss weight·sFTL + (1 − weight)·sFL (Yeung 2022)") { o in
-            SymmetricUnifiedFocalLoss(weight: unifiedWeight(o), delta: o.float("delta", 0.6), gamma: o.float("gamma", 0.5),
-                                      inputKind: o.inputKind)
+            unified(SymmetricUnifiedFocalLoss(inputKind: o.inputKind), o)
         },
         Entry(name: "asym_unified_focal_loss", aliases: ["asymmetric_unified_focal_loss", "AsymmetricUnifiedFocalLoss"],
               options: ["weight", "lambda", "delta", "gamma"],
               summary: "asymmetric Unified Focal loss weight·aFTL + (1 − weight)·aFL (Yeung 2022; FAN)") { o in
-            AsymmetricUnifiedFocalLoss(weight: unifiedWeight(o), delta: o.float("delta", 0.6), gamma: o.float("gamma", 0.5),
-                                       inputKind: o.inputKind)
+            unified(AsymmetricUnifiedFocalLoss(inputKind: o.inputKind), o)
         },
         Entry(name: "unified_focal_loss", aliases: [], options: ["weight", "lambda", "delta", "gamma"],
               summary: "Sep-2021 name of the asymmetric Unified Focal loss (default gamma 0.2)") { o in
-            AsymmetricUnifiedFocalLoss(weight: unifiedWeight(o), delta: o.float("delta", 0.6), gamma: o.float("gamma", 0.2),
-                                       inputKind: o.inputKind)
+            unified(AsymmetricUnifiedFocalLoss(gamma: AsymmetricUnifiedFocalLoss.september2021Gamma, inputKind: o.inputKind), o)
         },
     ]
+
+    /// `loss` with the options `delta` and `gamma` applied.
+    private static func modifiedFocal<V>(_ loss: ModifiedFocalLoss<V>, _ o: Options) -> ModifiedFocalLoss<V> {
+        var l = loss
+        o.read("delta", into: &l.delta)
+        o.read("gamma", into: &l.gamma)
+        return l
+    }
+
+    /// `loss` with the options `delta`, `gamma` and `smooth` applied.
+    private static func modifiedFocalTversky<V>(_ loss: ModifiedFocalTverskyLoss<V>, _ o: Options) -> ModifiedFocalTverskyLoss<V> {
+        var l = loss
+        o.read("delta", into: &l.delta)
+        o.read("gamma", into: &l.gamma)
+        o.read("smooth", into: &l.smooth)
+        return l
+    }
+
+    /// `loss` with the options `weight` (or `lambda`), `delta` and `gamma` applied.
+    private static func unified<V>(_ loss: UnifiedFocalLoss<V>, _ o: Options) -> UnifiedFocalLoss<V> {
+        var l = loss
+        o.readUnifiedWeight(into: &l.weight)
+        o.read("delta", into: &l.delta)
+        o.read("gamma", into: &l.gamma)
+        return l
+    }
 
     /// Every accepted name (canonical names first, then aliases).
     public static var names: [String] { entries.map(\.name) + entries.flatMap(\.aliases) }
@@ -147,11 +195,5 @@ public enum LossRegistry {
         }
         try loss.validate()
         return loss
-    }
-
-    /// The Unified Focal `weight` from `weight` or `lambda` (`weight = 1 − lambda`).
-    private static func unifiedWeight(_ o: Options) -> Float? {
-        if let l = o.values["lambda"] { return 1 - Float(l) }
-        return o.optional("weight", 0.5)
     }
 }

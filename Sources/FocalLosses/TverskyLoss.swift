@@ -41,7 +41,7 @@ public struct TverskyLoss: SegmentationLoss {
 }
 
 /// The Tversky loss `mean_{b,c}(1 − TI_s(δ))` (see `TverskyLoss`; Salehi et al. 2017).
-public func tverskyLoss(_ prediction: Tensor, _ target: Tensor, delta: Float = 0.7, smooth: Float = 1e-6,
-                        inputKind: InputKind = .probabilities) throws -> Tensor {
+public func tverskyLoss(_ prediction: Tensor, _ target: Tensor, delta: Float = TverskyLoss().delta,
+                        smooth: Float = TverskyLoss().smooth, inputKind: InputKind = .probabilities) throws -> Tensor {
     try TverskyLoss(delta: delta, smooth: smooth, inputKind: inputKind)(prediction, target)
 }

@@ -4,7 +4,7 @@ import Testing
 
 // Small modules exercising every kind of property the reflection recognises.
 
-private final class Affine: Module {
+private final class Affine: Module, @unchecked Sendable {
     let weight: Parameter
     let bias: Parameter?
     let runningMean: Buffer
@@ -20,7 +20,7 @@ private final class Affine: Module {
     }
 }
 
-private final class Block: Module {
+private final class Block: Module, @unchecked Sendable {
     let conv1: Affine
     let conv2: Affine
     let gate: Affine?  // nil: skipped
@@ -32,7 +32,7 @@ private final class Block: Module {
     }
 }
 
-private final class Net: Module {
+private final class Net: Module, @unchecked Sendable {
     let stem: Affine
     let encoder: [Block]
     let head: Affine?
@@ -52,7 +52,7 @@ private final class Net: Module {
 }
 
 /// Tied weights: two properties holding one `Parameter`.
-private final class WiderNet: Module {
+private final class WiderNet: Module, @unchecked Sendable {
     let a: Affine
     let tied1: Parameter
     let tied2: Parameter  // the same object as tied1
@@ -64,11 +64,11 @@ private final class WiderNet: Module {
 }
 
 /// A subclass's properties come after its parent's.
-private class BaseLayer: Module {
+private class BaseLayer: Module, @unchecked Sendable {
     let first = Parameter(Tensor(zeros: [1]))
 }
 
-private final class DerivedLayer: BaseLayer {
+private final class DerivedLayer: BaseLayer, @unchecked Sendable {
     let second = Parameter(Tensor(zeros: [2]))
     let inner = BaseLayer()
 }
@@ -226,7 +226,7 @@ struct ModuleTests {
     /// programming error that traps rather than silently saving one of them.
     @Test func duplicateNamesTrap() async {
         await #expect(processExitsWith: .failure) {
-            final class Clash: Module {
+            final class Clash: Module, @unchecked Sendable {
                 let a = Parameter(Tensor(zeros: [1]))
                 let b = Parameter(Tensor(ones: [1]))
                 override func namedLocalParameters() -> [(String, Parameter)] { [("w", a), ("w", b)] }

@@ -204,3 +204,28 @@ struct StoragePoolTests {
         #endif
     }
 }
+
+@Suite("Views over storage are bounds-checked")
+struct TensorViewBoundsTests {
+    @Test("a view inside its storage is accepted, including negative-free broadcasts and empty shapes")
+    func viewsInsideStorage() {
+        let storage = TensorStorage(copying: (0..<6).map { Float($0) })
+        #expect(Tensor(storage: storage, shape: [2, 3]).scalars == [0, 1, 2, 3, 4, 5])
+        #expect(Tensor(storage: storage, shape: [3], strides: [2], offset: 1).scalars == [1, 3, 5])
+        #expect(Tensor(storage: storage, shape: [4, 2], strides: [0, 1], offset: 4).scalars == [4, 5, 4, 5, 4, 5, 4, 5])
+        #expect(Tensor(storage: storage, shape: [0, 9], offset: 6).count == 0)
+    }
+
+    @Test("a view reaching past its storage traps")
+    func viewPastStorageTraps() async {
+        await #expect(processExitsWith: .failure) {
+            _ = Tensor(storage: TensorStorage(repeating: 0, count: 4), shape: [2, 3])
+        }
+        await #expect(processExitsWith: .failure) {
+            _ = Tensor(storage: TensorStorage(repeating: 0, count: 6), shape: [3], strides: [2], offset: 2)
+        }
+        await #expect(processExitsWith: .failure) {
+            _ = Tensor(storage: TensorStorage(repeating: 0, count: 6), shape: [2], strides: [1], offset: -1)
+        }
+    }
+}

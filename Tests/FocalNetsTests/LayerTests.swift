@@ -199,7 +199,7 @@ struct LayerTests {
 
     @Test("parameterGradCheck detects a wrong parameter gradient (the helper is not vacuous)")
     func gradCheckHelperDetectsErrors() {
-        final class Scale: Module {
+        final class Scale: Module, @unchecked Sendable {
             let w = Parameter(Tensor(shape: [2], scalars: [0.5, -1.5]))
             var wrong = false
             func callAsFunction(_ x: Tensor) -> Tensor {

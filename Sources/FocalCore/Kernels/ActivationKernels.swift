@@ -2,7 +2,7 @@
 
 extension Kernels {
     /// `max(x, 0)` elementwise, 16 lanes at a time (NaN stays NaN, as in PyTorch).
-    public static func relu(_ x: Tensor) -> Tensor {
+    package static func relu(_ x: Tensor) -> Tensor {
         let c = x.contiguous()
         return withExtendedLifetime(c) {
             let src = c.basePointer
@@ -26,7 +26,7 @@ extension Kernels {
 
     /// The gradient of `relu` given its output `y`: `g` where `y > 0`, else 0 (the elementwise
     /// kernel specialised for `ReLUGradient`).
-    public static func reluBackward(_ g: Tensor, output y: Tensor) -> Tensor {
+    package static func reluBackward(_ g: Tensor, output y: Tensor) -> Tensor {
         precondition(g.shape == y.shape, "reluBackward: gradient \(Shape.describe(g.shape)) and output \(Shape.describe(y.shape)) differ")
         return zipMap(g, y, ReLUGradient())
     }

@@ -17,7 +17,7 @@ public enum BLAS {
     /// result of an element depends on the width of the call, not only on its `k` loop
     /// (measured with OpenBLAS 0.3.21: a 40×333 product split 176 + 157 differs in the last
     /// bits; split 168 + 165 it does not).
-    public static func sgemm(
+    package static func sgemm(
         transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int
@@ -62,7 +62,7 @@ public enum BLAS {
     /// thread pool with `threads` workers; OpenBLAS is set back to one thread afterwards. Focal's
     /// kernels never use this (see `Threading` for why); the benchmark uses it to measure the
     /// machine's GEMM limit the way OpenBLAS itself reaches it.
-    public static func sgemmOnOpenBLASThreads(
+    package static func sgemmOnOpenBLASThreads(
         threads: Int, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>
     ) {
         guard m > 0, n > 0, k > 0 else { return }
@@ -74,7 +74,7 @@ public enum BLAS {
 
     /// Several independent products with the same shapes, run in parallel (one single-threaded
     /// OpenBLAS call each): `C[i] = op(A[i]) · op(B[i])` where `A[i] = a + i·strideA`, etc.
-    public static func sgemmBatched(
+    package static func sgemmBatched(
         count: Int, transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int, strideB: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int
@@ -121,7 +121,7 @@ public enum BLAS {
     public static var convolutionFlopCount: Int { convolutionFlops.load(ordering: .relaxed) }
 
     /// Adds `flops` to `convolutionFlopCount`.
-    public static func recordConvolutionWork(_ flops: Int) { convolutionFlops.add(flops, ordering: .relaxed) }
+    package static func recordConvolutionWork(_ flops: Int) { convolutionFlops.add(flops, ordering: .relaxed) }
 
     /// The OpenBLAS core in use (e.g. "SkylakeX", "Prescott").
     /// OpenBLAS's own thread count (1 except inside `sgemmOnOpenBLASThreads`).

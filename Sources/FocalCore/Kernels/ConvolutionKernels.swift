@@ -13,7 +13,7 @@ extension Kernels {
     /// `weight [Cout, Cin, kh, kw]` plus an optional `bias [Cout]`, with zero padding.
     /// Returns `[N, Cout, Hout, Wout]`. On the Winograd path (`winogradVariant`),
     /// `transformedWeights` (from that variant's `transformed(weight)`) are used when given.
-    public static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int,
+    package static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int,
                               transformedWeights: Winograd.TransformedWeights? = nil) -> Tensor {
         precondition(x.rank == 4 && weight.rank == 4 && weight.shape[1] == x.shape[1] && (bias == nil || bias!.count == weight.shape[0]),
                      "Kernels.conv2d: input \(Shape.describe(x.shape)), weight \(Shape.describe(weight.shape)) and bias \(Shape.describe(bias?.shape ?? [])) do not match")
@@ -59,7 +59,7 @@ extension Kernels {
     ///
     /// `dW = Σ_images g · colᵀ` (im2col recomputed, accumulated by the GEMM), `dx = col2im(Wᵀ · g)`,
     /// `db = Σ g` over images and positions. `transformedWeights` as in `conv2d`.
-    public static func conv2dBackward(
+    package static func conv2dBackward(
         _ x: Tensor, weight: Tensor, gradOutput: Tensor, stride: Int, padding: Int,
         inputGradient: Bool, weightGradient: Bool, biasGradient: Bool,
         transformedWeights: Winograd.TransformedWeights? = nil
@@ -135,7 +135,7 @@ extension Kernels {
     /// `[Cout·kh·kw, H·W]`) is added onto the output by col2im. When the kernel equals the
     /// stride and there is no padding (the U-Net's 2×2, stride 2 up-convolution) windows do not
     /// overlap: the scatter writes each output pixel once, bias included, without zeroing first.
-    public static func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
+    package static func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
         precondition(x.rank == 4 && weight.rank == 4 && weight.shape[0] == x.shape[1] && (bias == nil || bias!.count == weight.shape[1]),
                      "Kernels.convTranspose2d: input \(Shape.describe(x.shape)), weight \(Shape.describe(weight.shape)) and bias \(Shape.describe(bias?.shape ?? [])) do not match")
         recordWork(x, weight: weight, stride: stride, padding: padding, transposed: true, passes: 1)
@@ -177,7 +177,7 @@ extension Kernels {
     ///
     /// With `col = im2col(g)` (`[Cout·kh·kw, H·W]`): `dx = W · col`, `dW = Σ_images x · colᵀ`,
     /// `db = Σ g`.
-    public static func convTranspose2dBackward(
+    package static func convTranspose2dBackward(
         _ x: Tensor, weight: Tensor, gradOutput: Tensor, stride: Int, padding: Int,
         inputGradient: Bool, weightGradient: Bool, biasGradient: Bool
     ) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
@@ -238,7 +238,7 @@ extension Kernels {
     /// channels (measured faster there, see Docs/Performance.md; on smaller images the GEMMs of
     /// im2col are larger and win, with fewer channels the tile transforms dominate). Setting
     /// `FOCAL_CONV=im2col` in the environment turns it off.
-    public static func winogradVariant(x: Tensor, weight: Tensor, stride: Int, padding: Int) -> Winograd? {
+    package static func winogradVariant(x: Tensor, weight: Tensor, stride: Int, padding: Int) -> Winograd? {
         guard useWinograd, weight.shape[2] == 3, weight.shape[3] == 3, stride == 1, padding == 1,
               min(x.shape[2], x.shape[3]) >= 32, min(weight.shape[0], weight.shape[1]) >= 32 else { return nil }
         return .f4
@@ -249,7 +249,7 @@ extension Kernels {
     /// Sum of `x [N, C, …]` over every axis but the channel axis 1 (`focal_sum`: Float lanes
     /// within blocks, Double across them; a fixed order per channel: the same bits for any
     /// thread count). Returns `[C]`.
-    public static func channelSums(_ x: Tensor, channels c: Int) -> Tensor {
+    package static func channelSums(_ x: Tensor, channels c: Int) -> Tensor {
         precondition(x.rank >= 2 && x.shape[1] == c, "channelSums: \(Shape.describe(x.shape)) has no \(c) channels on axis 1")
         let xc = x.contiguous()
         let n = x.shape[0], plane = x.count / max(n * c, 1)

@@ -3,7 +3,7 @@ import Foundation
 extension Kernels {
     /// Applies `f` to every scalar (the result is contiguous).
     @inline(__always)
-    public static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
+    package static func map(_ x: Tensor, _ f: (Float) -> Float) -> Tensor {
         let c = x.contiguous()
         let src = c.basePointer
         return withExtendedLifetime(c) {
@@ -18,7 +18,7 @@ extension Kernels {
 
     /// Combines two tensors of the same shape elementwise (the result is contiguous).
     @inline(__always)
-    public static func zipMap(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+    package static func zipMap(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
         withoutActuallyEscaping(f) { zipMap(a, b, ScalarClosure(body: $0)) }
     }
 
@@ -40,7 +40,7 @@ extension Kernels {
 
     /// Combines three tensors of the same shape elementwise.
     @inline(__always)
-    public static func zipMap3(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ f: (Float, Float, Float) -> Float) -> Tensor {
+    package static func zipMap3(_ a: Tensor, _ b: Tensor, _ c: Tensor, _ f: (Float, Float, Float) -> Float) -> Tensor {
         precondition(a.shape == b.shape && b.shape == c.shape, "zipMap3: shapes differ")
         let ca = a.contiguous(), cb = b.contiguous(), cc = c.contiguous()
         let pa = ca.basePointer, pb = cb.basePointer, pc = cc.basePointer
@@ -56,7 +56,7 @@ extension Kernels {
 
     /// Combines two tensors with NumPy broadcasting.
     @inline(__always)
-    public static func broadcast(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
+    package static func broadcast(_ a: Tensor, _ b: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
         withoutActuallyEscaping(f) { broadcast(a, b, ScalarClosure(body: $0)) }
     }
 
@@ -129,15 +129,15 @@ extension Kernels {
     }
 
     /// `a + b` with broadcasting (no tape).
-    public static func add(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, ScalarSum()) }
+    package static func add(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, ScalarSum()) }
     /// `a - b` with broadcasting (no tape).
-    public static func sub(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, ScalarDifference()) }
+    package static func sub(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, ScalarDifference()) }
     /// `a * b` with broadcasting (no tape).
-    public static func mul(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, ScalarProduct()) }
+    package static func mul(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, ScalarProduct()) }
     /// `a / b` with broadcasting (no tape).
-    public static func div(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, ScalarQuotient()) }
+    package static func div(_ a: Tensor, _ b: Tensor) -> Tensor { broadcast(a, b, ScalarQuotient()) }
     /// `x * s` (no tape).
-    public static func scale(_ x: Tensor, _ s: Float) -> Tensor { map(x) { $0 * s } }
+    package static func scale(_ x: Tensor, _ s: Float) -> Tensor { map(x) { $0 * s } }
 }
 
 extension Tensor {

@@ -6,28 +6,28 @@
 /// `rows = channels·kernelH·kernelW` — and one column per output position —
 /// `columns = outHeight·outWidth` — holding the input pixel the window element sees there
 /// (zero in the padding).
-public struct ConvGeometry: Sendable, Equatable {
+package struct ConvGeometry: Sendable, Equatable {
     /// Image channels.
-    public let channels: Int
+    package let channels: Int
     /// Image height.
-    public let height: Int
+    package let height: Int
     /// Image width.
-    public let width: Int
+    package let width: Int
     /// Kernel height.
-    public let kernelHeight: Int
+    package let kernelHeight: Int
     /// Kernel width.
-    public let kernelWidth: Int
+    package let kernelWidth: Int
     /// Step of the window in both directions.
-    public let stride: Int
+    package let stride: Int
     /// Zero padding added on every side.
-    public let padding: Int
+    package let padding: Int
     /// Output height (number of window positions vertically).
-    public let outHeight: Int
+    package let outHeight: Int
     /// Output width.
-    public let outWidth: Int
+    package let outWidth: Int
 
     /// The geometry of a `kernelHeight × kernelWidth` window over a `channels × height × width` image.
-    public init(channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int) {
+    package init(channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int) {
         precondition(channels > 0 && height > 0 && width > 0,
                      "ConvGeometry: image [\(channels), \(height), \(width)] must be non-empty")
         precondition(kernelHeight > 0 && kernelWidth > 0, "ConvGeometry: kernel \(kernelHeight)×\(kernelWidth) must be positive")
@@ -47,11 +47,11 @@ public struct ConvGeometry: Sendable, Equatable {
     }
 
     /// Rows of the column matrix: `channels · kernelHeight · kernelWidth`.
-    public var rows: Int { channels * kernelHeight * kernelWidth }
+    package var rows: Int { channels * kernelHeight * kernelWidth }
     /// Columns of the column matrix: `outHeight · outWidth`.
-    public var columns: Int { outHeight * outWidth }
+    package var columns: Int { outHeight * outWidth }
     /// Scalars of one image.
-    public var imageCount: Int { channels * height * width }
+    package var imageCount: Int { channels * height * width }
 
     /// The output columns `[lo, hi)` whose window element at offset `k` (along one axis, of
     /// extent `outExtent`) falls inside an image axis of length `extent`:
@@ -76,12 +76,12 @@ public struct ConvGeometry: Sendable, Equatable {
 extension Kernels {
     /// Scalars of column matrix processed at once by the convolution kernels: about 2 MiB,
     /// so the columns written by `im2col` are still in cache when the GEMM reads them.
-    public static let im2colBlockBudget = 1 << 19
+    package static let im2colBlockBudget = 1 << 19
 
     /// Writes the columns of output rows `outRows` of one image into `col`
     /// (`geometry.rows × outRows.count·outWidth`, row stride `ldc`): the im2col transform.
     /// Rows of the column matrix are filled in parallel.
-    public static func im2col(
+    package static func im2col(
         _ image: UnsafePointer<Float>, geometry g: ConvGeometry, outRows: Range<Int>,
         into col: UnsafeMutablePointer<Float>, ldc: Int
     ) {
@@ -121,7 +121,7 @@ extension Kernels {
     /// image pixels they were read from: the adjoint of `im2col` (col2im). The image must be
     /// initialised (zero it before the first block). Each image row is gathered by one
     /// thread in a fixed order, so results do not depend on the thread count.
-    public static func col2imAdd(
+    package static func col2imAdd(
         _ col: UnsafePointer<Float>, geometry g: ConvGeometry, outRows: Range<Int>, ldc: Int,
         into image: UnsafeMutablePointer<Float>
     ) {

@@ -35,13 +35,13 @@ struct NormalizationGroups {
 }
 
 /// Per-group results of a normalisation forward pass, kept for the backward pass.
-public struct NormalizationStatistics: Sendable {
+package struct NormalizationStatistics: Sendable {
     /// Mean of each group (batch statistics in training, the running mean in evaluation).
-    public let mean: [Float]
+    package let mean: [Float]
     /// Biased variance of each group (the running variance in evaluation).
-    public let variance: [Float]
+    package let variance: [Float]
     /// `1 / sqrt(variance + eps)` of each group.
-    public let invStd: [Float]
+    package let invStd: [Float]
 }
 
 extension Kernels {
@@ -50,7 +50,7 @@ extension Kernels {
     /// them), then scaled by `weight[c]` and shifted by `bias[c]` (both `[C]`, optional):
     /// `y = (x − μ) / sqrt(σ² + eps) · γ + β`. Planes run in parallel. With `rectifyingInput`
     /// the input is `max(x, 0)` (a ReLU fused in: no rectified tensor is written).
-    public static func instanceNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float,
+    package static func instanceNorm2d(_ x: Tensor, weight: Tensor?, bias: Tensor?, eps: Float,
                                       rectifyingInput: Bool = false) -> (output: Tensor, statistics: NormalizationStatistics) {
         let groups = NormalizationGroups(shape: x.shape, perInstance: true)
         return normalize(x, groups: groups, weight: weight, bias: bias, eps: eps, fixed: nil, rectify: rectifyingInput)
@@ -61,7 +61,7 @@ extension Kernels {
     /// `dx = γ·r·(g − mean(g) − x̂·mean(g·x̂))`, `dγ = Σ g·x̂`, `dβ = Σ g` (sums over N, H, W).
     /// With `rectifyingInput` (see `instanceNorm2d`), `x̂` is that of `max(x, 0)` and `dx` is 0
     /// where `x ≤ 0`.
-    public static func instanceNorm2dBackward(
+    package static func instanceNorm2dBackward(
         _ x: Tensor, gradOutput: Tensor, weight: Tensor?, statistics: NormalizationStatistics,
         inputGradient: Bool, weightGradient: Bool, biasGradient: Bool, rectifyingInput: Bool = false
     ) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
@@ -75,7 +75,7 @@ extension Kernels {
     /// the channel's mean and biased variance over `N·H·W` are used (Float lanes within blocks,
     /// Double across them); otherwise the given running mean and variance (evaluation). Output
     /// `(x − μ) / sqrt(σ² + eps) · γ + β`. Channels run in parallel.
-    public static func batchNorm2d(
+    package static func batchNorm2d(
         _ x: Tensor, weight: Tensor?, bias: Tensor?, running: (mean: Tensor, variance: Tensor)?, eps: Float
     ) -> (output: Tensor, statistics: NormalizationStatistics) {
         let groups = NormalizationGroups(shape: x.shape, perInstance: false)
@@ -86,7 +86,7 @@ extension Kernels {
     /// Gradients of `batchNorm2d` (each only when asked for). Training (`batchStatistics`):
     /// `dx = γ·r·(g − mean(g) − x̂·mean(g·x̂))` with means over `N·H·W`; evaluation:
     /// `dx = γ·r·g`. In both, `dγ = Σ g·x̂` and `dβ = Σ g`.
-    public static func batchNorm2dBackward(
+    package static func batchNorm2dBackward(
         _ x: Tensor, gradOutput: Tensor, weight: Tensor?, statistics: NormalizationStatistics, batchStatistics: Bool,
         inputGradient: Bool, weightGradient: Bool, biasGradient: Bool
     ) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {

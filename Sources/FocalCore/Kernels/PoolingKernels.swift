@@ -7,7 +7,7 @@ extension Kernels {
     /// padding, floor output size `(H − kernel) / stride + 1`. Returns the pooled tensor and,
     /// for each output element, the index within its input plane (`iy·W + ix`) of the
     /// maximum: the first one in row-major window order on ties; a NaN wins (and propagates).
-    public static func maxPool2d(_ x: Tensor, kernel: Int, stride: Int) -> (output: Tensor, argmax: [Int32]) {
+    package static func maxPool2d(_ x: Tensor, kernel: Int, stride: Int) -> (output: Tensor, argmax: [Int32]) {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let oh = (h - kernel) / stride + 1, ow = (w - kernel) / stride + 1
         precondition(h * w <= Int(Int32.max), "maxPool2d: plane \(h)×\(w) too large")
@@ -88,7 +88,7 @@ extension Kernels {
 
     /// Gradient of `maxPool2d`: each output gradient goes to the input element that was the
     /// maximum of its window (added up where windows overlap). `inputShape` is `[N, C, H, W]`.
-    public static func maxPool2dBackward(_ gradOutput: Tensor, argmax: [Int32], inputShape: [Int]) -> Tensor {
+    package static func maxPool2dBackward(_ gradOutput: Tensor, argmax: [Int32], inputShape: [Int]) -> Tensor {
         let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let outPlane = gradOutput.count / max(n * c, 1)
         precondition(argmax.count == gradOutput.count, "maxPool2d backward: \(argmax.count) indices for \(gradOutput.count) gradients")
@@ -112,7 +112,7 @@ extension Kernels {
 
     /// Nearest-neighbour upsampling of `x [N, C, H, W]` by an integer `scale`:
     /// `y[n, c, i, j] = x[n, c, i / scale, j / scale]`, shape `[N, C, H·scale, W·scale]`.
-    public static func upsampleNearest2d(_ x: Tensor, scale: Int) -> Tensor {
+    package static func upsampleNearest2d(_ x: Tensor, scale: Int) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (oh, ow) = (h * scale, w * scale)
         let xc = x.contiguous()
@@ -137,7 +137,7 @@ extension Kernels {
 
     /// Gradient of `upsampleNearest2d`: each input element receives the sum of the
     /// `scale × scale` output gradients it was copied to.
-    public static func upsampleNearest2dBackward(_ gradOutput: Tensor, scale: Int) -> Tensor {
+    package static func upsampleNearest2dBackward(_ gradOutput: Tensor, scale: Int) -> Tensor {
         let (n, c, oh, ow) = (gradOutput.shape[0], gradOutput.shape[1], gradOutput.shape[2], gradOutput.shape[3])
         let (h, w) = (oh / scale, ow / scale)
         let gc = gradOutput.contiguous()

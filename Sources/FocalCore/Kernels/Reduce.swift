@@ -4,7 +4,7 @@ extension Kernels {
     /// Sum over `axes` with Double accumulation, in a fixed order: the same bits for any
     /// thread count. Rows of trailing reduced axes are summed by `focal_sum` (Float lanes
     /// within blocks of 256 terms, Double across blocks); everything else in Double.
-    public static func sum(_ x: Tensor, axes: [Int], keepDims: Bool) -> Tensor {
+    package static func sum(_ x: Tensor, axes: [Int], keepDims: Bool) -> Tensor {
         let rank = x.rank
         let axesSet = Set(axes.map { Shape.axis($0, rank: rank) })
         var keptShape = x.shape
@@ -113,7 +113,7 @@ extension Kernels {
     }
 
     /// Sums `g` down to `shape`, undoing NumPy broadcasting (for backward passes).
-    public static func sumToShape(_ g: Tensor, _ shape: [Int]) -> Tensor {
+    package static func sumToShape(_ g: Tensor, _ shape: [Int]) -> Tensor {
         if g.shape == shape { return g }
         let lead = g.rank - shape.count
         var axes: [Int] = Array(0..<lead)

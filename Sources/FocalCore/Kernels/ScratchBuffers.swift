@@ -2,7 +2,7 @@
 ///
 /// Large temporary buffers are taken from and returned to a small pool, so a training step
 /// in the steady state allocates (and page-faults) no new scratch memory. Thread-safe.
-public enum ScratchBuffers {
+package enum ScratchBuffers {
     private struct Block: Sendable {
         let address: UInt
         let count: Int
@@ -13,7 +13,7 @@ public enum ScratchBuffers {
     private static let maxPooled = 8
 
     /// Calls `body` with a buffer of at least `count` floats (contents undefined).
-    public static func with<R>(count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
+    package static func with<R>(count: Int, _ body: (UnsafeMutablePointer<Float>) throws -> R) rethrows -> R {
         let block = take(max(count, 1))
         defer { give(block) }
         return try body(block.pointer)

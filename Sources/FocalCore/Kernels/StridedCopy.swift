@@ -1,13 +1,13 @@
-/// Low-level loops shared by the operations. They read and write raw, contiguous buffers
-/// and know nothing of the tape.
-public enum Kernels {
+// Copies of (possibly strided) scalars into contiguous buffers.
+
+extension Kernels {
     /// Copies the (possibly strided) scalars of `source` into `destination` in row-major order.
     ///
     /// Neighbouring axes that the view steps through as one run are merged first (a channel
     /// broadcast `[N, C, H, W]` with strides `(0, 1, 0, 0)` becomes `[C, H·W]` with strides
     /// `(1, 0)`), so the inner loop is long: a block copy for stride 1, a fill for stride 0
     /// (broadcasts), a gather otherwise. Large copies run their rows in parallel.
-    public static func copyStrided(from source: Tensor, to destination: UnsafeMutablePointer<Float>) {
+    package static func copyStrided(from source: Tensor, to destination: UnsafeMutablePointer<Float>) {
         let n = source.count
         if n == 0 { return }
         let base = source.storage.pointer + source.offset
@@ -51,7 +51,7 @@ public enum Kernels {
 
     /// `count` contiguous scalars from `source` to `destination` (not overlapping), in pieces
     /// on `Threading.threadCount` threads.
-    public static func copy(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+    package static func copy(from source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
         let pieces = (count + copyPiece - 1) / copyPiece
         Threading.parallelFor(pieces, grain: 1) { range in
             for p in range {

@@ -16,17 +16,17 @@ import CFocalKernels
 /// kernels `focal_wino4_*` (built for AVX2 and the baseline, chosen at load time; see
 /// Docs/Performance.md); the Swift tile code below serves F(2,3). Blocking, threads, the GEMMs
 /// and the filter transforms are here for both.
-public struct Winograd: Sendable {
+package struct Winograd: Sendable {
     /// Output tile size m.
-    public let m: Int
+    package let m: Int
     /// Input tile size α = m + 2.
-    public let alpha: Int
+    package let alpha: Int
 
     /// F(2×2, 3×3).
-    public static let f2 = Winograd(m: 2)
+    package static let f2 = Winograd(m: 2)
 
     /// F(4×4, 3×3) with interpolation points 0, ±1, ±2, ∞.
-    public static let f4 = Winograd(m: 4)
+    package static let f4 = Winograd(m: 4)
 
     private init(m: Int) {
         self.m = m
@@ -35,7 +35,7 @@ public struct Winograd: Sendable {
 
     /// The variant that is fastest for an `h × w` image on this design: F(4,3) from 32×32 up,
     /// F(2,3) below.
-    public static func preferred(height h: Int, width w: Int) -> Winograd { min(h, w) >= 32 ? .f4 : .f2 }
+    package static func preferred(height h: Int, width w: Int) -> Winograd { min(h, w) >= 32 ? .f4 : .f2 }
 
     /// Tiles covering an `h × w` output.
     @inline(__always)
@@ -560,13 +560,13 @@ public struct Winograd: Sendable {
     /// Weights `[cout, cin, 3, 3]` in the transformed domain, `U[p] = (G g Gᵀ)[p]` at the α²
     /// positions. Made once by `transformed(_:)`, they serve `conv3x3` and `conv3x3Backward`
     /// of the same weights: a training step then transforms each weight once, not twice.
-    public struct TransformedWeights: Sendable {
+    package struct TransformedWeights: Sendable {
         let storage: TensorStorage
         let cout: Int, cin: Int, alpha: Int
     }
 
     /// `weight [cout, cin, 3, 3]` transformed for this variant.
-    public func transformed(_ weight: Tensor) -> TransformedWeights {
+    package func transformed(_ weight: Tensor) -> TransformedWeights {
         let (cout, cin) = (weight.shape[0], weight.shape[1])
         precondition(weight.shape == [cout, cin, 3, 3], "Winograd.transformed: weight \(Shape.describe(weight.shape)) is not [Cout, Cin, 3, 3]")
         let storage = TensorStorage(uninitializedCount: alpha * alpha * Winograd.weightStride(cout, cin))
@@ -597,7 +597,7 @@ public struct Winograd: Sendable {
     /// Forward convolution of `x [n, cin, h, w]` with `weight [cout, cin, 3, 3]` (+ `bias`),
     /// stride 1, padding 1, using `transformedWeights` of `weight` when given. Returns
     /// `[n, cout, h, w]`.
-    public func conv3x3(_ x: Tensor, weight: Tensor, bias: Tensor?, transformedWeights: TransformedWeights? = nil) -> Tensor {
+    package func conv3x3(_ x: Tensor, weight: Tensor, bias: Tensor?, transformedWeights: TransformedWeights? = nil) -> Tensor {
         let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let cout = weight.shape[0]
         precondition(weight.shape == [cout, cin, 3, 3], "Winograd.conv3x3: weight \(Shape.describe(weight.shape)) for \(cin) input channels")
@@ -635,7 +635,7 @@ public struct Winograd: Sendable {
 
     /// Gradients of `conv3x3` with respect to its input and weight (either may be skipped),
     /// using `transformedWeights` of `weight` when given (only the input gradient needs them).
-    public func conv3x3Backward(
+    package func conv3x3Backward(
         _ x: Tensor, weight: Tensor, gradOutput gy: Tensor, inputGradient: Bool, weightGradient: Bool,
         transformedWeights: TransformedWeights? = nil
     ) -> (input: Tensor?, weight: Tensor?) {

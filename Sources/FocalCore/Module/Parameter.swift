@@ -1,6 +1,7 @@
 /// A trainable tensor owned by a module. Reference type: optimisers update it in place and
-/// `backward()` accumulates into its `grad`.
-public final class Parameter {
+/// `backward()` accumulates into its `grad`. `Sendable` under `Module`'s rule: it may move
+/// between tasks with its module, but must not be used by two tasks at once.
+public final class Parameter: @unchecked Sendable {
     /// The leaf on the tape that collects this parameter's gradient.
     public let leaf: GradNode
     private var data: Tensor
@@ -59,7 +60,8 @@ public final class Parameter {
 }
 
 /// A non-trainable tensor saved with a module's state (e.g. batch-norm running statistics).
-public final class Buffer {
+/// `Sendable` under `Module`'s rule, like `Parameter`.
+public final class Buffer: @unchecked Sendable {
     /// The current value.
     public var value: Tensor
     /// The element type the buffer is written with in safetensors files: `F32`, or `I64` for a

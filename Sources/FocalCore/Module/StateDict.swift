@@ -21,7 +21,8 @@ public struct ShapeMismatch: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// What `Module.load(stateDict:strict:)` found when matching a state dict against a module.
+/// What `Module.matchStateDict(_:)` and `Module.load(stateDict:strict:)` found when matching a state
+/// dict against a module.
 public struct StateDictReport: Sendable, Equatable, CustomStringConvertible {
     /// Names of the module's parameters and buffers absent from the state dict, in module order.
     public var missingKeys: [String]
@@ -31,23 +32,32 @@ public struct StateDictReport: Sendable, Equatable, CustomStringConvertible {
     public var shapeMismatches: [ShapeMismatch]
     /// Names whose values were (or, for a failed strict load, would have been) loaded, in module order.
     public var loadedKeys: [String]
+    /// Names that a list of `(name, tensor)` pairs gives more than once, sorted (always an error:
+    /// which of the tensors was meant is unknown).
+    public var duplicateKeys: [String]
 
     /// A report.
     public init(missingKeys: [String] = [], unexpectedKeys: [String] = [],
-                shapeMismatches: [ShapeMismatch] = [], loadedKeys: [String] = []) {
+                shapeMismatches: [ShapeMismatch] = [], loadedKeys: [String] = [], duplicateKeys: [String] = []) {
         self.missingKeys = missingKeys
         self.unexpectedKeys = unexpectedKeys
         self.shapeMismatches = shapeMismatches
         self.loadedKeys = loadedKeys
+        self.duplicateKeys = duplicateKeys
     }
 
-    /// True when every key matched: nothing missing, nothing unexpected, no shape mismatch.
-    public var isExactMatch: Bool { missingKeys.isEmpty && unexpectedKeys.isEmpty && shapeMismatches.isEmpty }
+    /// True when every key matched: nothing missing, unexpected or duplicated, no shape mismatch.
+    public var isExactMatch: Bool {
+        missingKeys.isEmpty && unexpectedKeys.isEmpty && shapeMismatches.isEmpty && duplicateKeys.isEmpty
+    }
 
     /// One line per kind of problem (or "all N keys matched").
     public var description: String {
         if isExactMatch { return "all \(loadedKeys.count) keys matched" }
         var lines: [String] = []
+        if !duplicateKeys.isEmpty {
+            lines.append("duplicate keys (\(duplicateKeys.count)): \(duplicateKeys.joined(separator: ", "))")
+        }
         if !missingKeys.isEmpty {
             lines.append("missing keys (\(missingKeys.count)): \(missingKeys.joined(separator: ", "))")
         }
@@ -146,25 +156,29 @@ extension Module {
         return out
     }
 
-    /// Copies tensors from `stateDict` into this module's parameters and buffers, matched by name.
-    ///
-    /// - Parameters:
-    ///   - stateDict: tensors by dotted name (e.g. from `stateDict()` or a SafeTensors file); an
-    ///     optional buffer (`Buffer.isOptional`) that it lacks keeps its value.
-    ///   - strict: when true, the keys and shapes must match exactly; otherwise a
-    ///     `StateDictError` listing every missing key, unexpected key and shape mismatch is thrown
-    ///     and nothing is modified. When false, every name present with the right shape is
-    ///     loaded and the rest is only reported.
-    /// - Returns: the report of what matched (exact for a successful strict load).
-    /// - Throws: `StateDictError` for a strict load that does not match exactly.
-    @discardableResult
-    public func load(stateDict given: [String: Tensor], strict: Bool = true) throws -> StateDictReport {
-        let stateDict = addingAbsentOptionalBuffers(to: given)
-        let entries = stateEntries()
+    /// What `load(stateDict:strict:)` would find, computed without modifying the module: the
+    /// missing keys, unexpected keys and shape mismatches (a dry run; the one matcher that
+    /// `load` itself uses).
+    public func matchStateDict(_ stateDict: [String: Tensor]) -> StateDictReport {
+        match(stateDict).report
+    }
+
+    /// `matchStateDict(_:)` for a list of `(name, tensor)` pairs (e.g. `stateDict()` or a
+    /// SafeTensors file's `tensors`); names given twice are reported in `duplicateKeys`.
+    public func matchStateDict(_ stateDict: [(String, Tensor)]) -> StateDictReport {
+        let (dictionary, duplicates) = StateDictPairs.dictionary(stateDict)
+        var report = matchStateDict(dictionary)
+        report.duplicateKeys = duplicates
+        return report
+    }
+
+    /// The report of matching `stateDict` and the entries a load would write.
+    private func match(_ given: [String: Tensor]) -> (report: StateDictReport, toLoad: [(StateEntry, Tensor)]) {
+        let stateDict = addingAbsentOptionalBuffers(to: given)  // e.g. num_batches_tracked of older files
         var report = StateDictReport()
         var toLoad: [(StateEntry, Tensor)] = []
         var known = Set<String>()
-        for (name, entry) in entries {
+        for (name, entry) in stateEntries() {
             known.insert(name)
             guard let t = stateDict[name] else {
                 report.missingKeys.append(name)
@@ -179,6 +193,23 @@ extension Module {
             toLoad.append((entry, t))
         }
         report.unexpectedKeys = stateDict.keys.filter { !known.contains($0) }.sorted()
+        return (report, toLoad)
+    }
+
+    /// Copies tensors from `stateDict` into this module's parameters and buffers, matched by name.
+    ///
+    /// - Parameters:
+    ///   - stateDict: tensors by dotted name (e.g. from `stateDict()` or a SafeTensors file); an
+    ///     optional buffer (`Buffer.isOptional`) that it lacks keeps its value.
+    ///   - strict: when true, the keys and shapes must match exactly; otherwise a
+    ///     `StateDictError` listing every missing key, unexpected key and shape mismatch is thrown
+    ///     and nothing is modified. When false, every name present with the right shape is
+    ///     loaded and the rest is only reported.
+    /// - Returns: the report of what matched (exact for a successful strict load).
+    /// - Throws: `StateDictError` for a strict load that does not match exactly.
+    @discardableResult
+    public func load(stateDict: [String: Tensor], strict: Bool = true) throws -> StateDictReport {
+        let (report, toLoad) = match(stateDict)
         if strict && !report.isExactMatch {
             throw StateDictError(moduleType: String(describing: type(of: self)), report: report)
         }
@@ -189,5 +220,31 @@ extension Module {
             }
         }
         return report
+    }
+
+    /// `load(stateDict:strict:)` for a list of `(name, tensor)` pairs, so that
+    /// `model.load(stateDict: model.stateDict())` round-trips. A name given twice is an error
+    /// even when `strict` is false: `StateDictError` lists it (in `duplicateKeys`) and nothing
+    /// is loaded.
+    @discardableResult
+    public func load(stateDict: [(String, Tensor)], strict: Bool = true) throws -> StateDictReport {
+        let report = matchStateDict(stateDict)
+        if !report.duplicateKeys.isEmpty {
+            throw StateDictError(moduleType: String(describing: type(of: self)), report: report)
+        }
+        return try load(stateDict: Dictionary(uniqueKeysWithValues: stateDict), strict: strict)
+    }
+}
+
+/// Lists of `(name, tensor)` pairs as dictionaries.
+enum StateDictPairs {
+    /// `pairs` by name (the first tensor of a repeated name) and the repeated names, sorted.
+    static func dictionary(_ pairs: [(String, Tensor)]) -> (dictionary: [String: Tensor], duplicates: [String]) {
+        var dictionary: [String: Tensor] = [:]
+        var duplicates = Set<String>()
+        for (name, tensor) in pairs {
+            if dictionary[name] == nil { dictionary[name] = tensor } else { duplicates.insert(name) }
+        }
+        return (dictionary, duplicates.sorted())
     }
 }

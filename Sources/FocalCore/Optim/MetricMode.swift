@@ -12,13 +12,14 @@ public enum MetricMode: String, Codable, Sendable, Equatable {
 
 /// A `Double` that survives `JSONEncoder`'s default strategy, which refuses infinities and NaN:
 /// finite values are written as numbers, the others as the strings "inf", "-inf" and "nan".
-/// The schedules' `best` values start at ±∞, so their `Codable` state needs this.
-struct PortableDouble: Codable, Sendable, Equatable {
-    var value: Double
+/// The schedules' `best` values start at ±∞, so their `Codable` state needs this (`package`:
+/// shared with FocalTraining's `EarlyStopping`).
+package struct PortableDouble: Codable, Sendable, Equatable {
+    package var value: Double
 
-    init(_ value: Double) { self.value = value }
+    package init(_ value: Double) { self.value = value }
 
-    init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if let d = try? container.decode(Double.self) {
             value = d
@@ -34,7 +35,7 @@ struct PortableDouble: Codable, Sendable, Equatable {
         }
     }
 
-    func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         if value.isFinite {
             try container.encode(value)
@@ -45,7 +46,7 @@ struct PortableDouble: Codable, Sendable, Equatable {
         }
     }
 
-    static func == (a: PortableDouble, b: PortableDouble) -> Bool {
+    package static func == (a: PortableDouble, b: PortableDouble) -> Bool {
         a.value == b.value || (a.value.isNaN && b.value.isNaN)
     }
 }

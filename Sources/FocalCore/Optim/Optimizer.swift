@@ -33,6 +33,17 @@ extension Optimizer {
     public func zeroGrad() {
         for (_, parameter) in parameters { parameter.zeroGrad() }
     }
+
+    /// `load(stateDict:)` for a list of `(name, tensor)` pairs, so that
+    /// `optimizer.load(stateDict: optimizer.stateDict())` round-trips. A name given twice throws
+    /// `OptimizerStateError` (listing it in `duplicateKeys`) and nothing is loaded.
+    public func load(stateDict: [(String, Tensor)]) throws {
+        let (dictionary, duplicates) = StateDictPairs.dictionary(stateDict)
+        guard duplicates.isEmpty else {
+            throw OptimizerStateError(optimizer: String(describing: type(of: self)), duplicateKeys: duplicates)
+        }
+        try load(stateDict: dictionary)
+    }
 }
 
 /// Thrown by `Optimizer.load(stateDict:)` when the state does not match the optimiser's
@@ -48,20 +59,24 @@ public struct OptimizerStateError: Error, Sendable, Equatable, CustomStringConve
     public let shapeMismatches: [ShapeMismatch]
     /// Entries with invalid values (e.g. a step count that is not a non-negative integer).
     public let invalidValues: [String]
+    /// Names that a list of `(name, tensor)` pairs gives more than once, sorted.
+    public let duplicateKeys: [String]
 
     /// An error listing the given problems.
     public init(optimizer: String, missingKeys: [String] = [], unexpectedKeys: [String] = [],
-                shapeMismatches: [ShapeMismatch] = [], invalidValues: [String] = []) {
+                shapeMismatches: [ShapeMismatch] = [], invalidValues: [String] = [], duplicateKeys: [String] = []) {
         self.optimizer = optimizer
         self.missingKeys = missingKeys
         self.unexpectedKeys = unexpectedKeys
         self.shapeMismatches = shapeMismatches
         self.invalidValues = invalidValues
+        self.duplicateKeys = duplicateKeys
     }
 
     /// One line per kind of problem.
     public var description: String {
         var lines = ["\(optimizer) state does not match its parameters (nothing was loaded):"]
+        if !duplicateKeys.isEmpty { lines.append("duplicate keys (\(duplicateKeys.count)): \(duplicateKeys.joined(separator: ", "))") }
         if !missingKeys.isEmpty { lines.append("missing keys (\(missingKeys.count)): \(missingKeys.joined(separator: ", "))") }
         if !unexpectedKeys.isEmpty { lines.append("unexpected keys (\(unexpectedKeys.count)): \(unexpectedKeys.joined(separator: ", "))") }
         if !shapeMismatches.isEmpty {

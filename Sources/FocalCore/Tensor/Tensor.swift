@@ -15,16 +15,32 @@ public struct Tensor: @unchecked Sendable {
     /// Index of the first scalar in `storage`.
     public let offset: Int
     /// The shared buffer.
-    public private(set) var storage: TensorStorage
+    package private(set) var storage: TensorStorage
     /// The tape node that produced this tensor, or its leaf when it requires a gradient.
     public internal(set) var node: GradNode?
 
-    /// A view or tensor over existing storage.
-    public init(storage: TensorStorage, shape: [Int], strides: [Int]? = nil, offset: Int = 0) {
+    /// A view or tensor over existing storage (Focal's own targets only: the views made by
+    /// `reshaped`, `permuted`, `slice` and `expanded` are the public way to share storage).
+    ///
+    /// - Precondition: no negative extent, one stride per dimension, and every scalar the view
+    ///   can address lies inside `storage` (checked: O(rank)).
+    package init(storage: TensorStorage, shape: [Int], strides: [Int]? = nil, offset: Int = 0) {
         precondition(shape.allSatisfy { $0 >= 0 }, "Tensor: negative extent in shape \(Shape.describe(shape))")
+        let strides = strides ?? Shape.contiguousStrides(shape)
+        precondition(strides.count == shape.count,
+                     "Tensor: \(strides.count) strides for the \(shape.count) dimensions of \(Shape.describe(shape))")
+        if !shape.contains(0) {
+            var low = offset, high = offset
+            for (extent, stride) in zip(shape, strides) {
+                let reach = (extent - 1) * stride
+                if reach < 0 { low += reach } else { high += reach }
+            }
+            precondition(low >= 0 && high < storage.count,
+                         "Tensor: a view of shape \(Shape.describe(shape)), strides \(strides), offset \(offset) reaches scalars \(low)...\(high) of a storage of \(storage.count)")
+        }
         self.storage = storage
         self.shape = shape
-        self.strides = strides ?? Shape.contiguousStrides(shape)
+        self.strides = strides
         self.offset = offset
         self.node = nil
     }

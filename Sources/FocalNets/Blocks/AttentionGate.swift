@@ -19,7 +19,7 @@ import FocalCore
 /// `norm` is the network's normalisation (instance by default; MIScnn uses batch norm). Every
 /// convolution has a bias. The stride-2 3×3 convolution pads exactly as Keras' `'same'`
 /// (0 rows/columns before, 1 after for even sizes).
-public final class AttentionGate: Module {
+public final class AttentionGate: Module, @unchecked Sendable {
     /// `Conv1×1(G → F)` producing the gating signal from the coarse decoder tensor.
     public let gating: Conv2d
     /// Normalisation of the gating signal (before its ReLU), if any.

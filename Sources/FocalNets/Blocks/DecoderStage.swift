@@ -3,7 +3,7 @@ import FocalCore
 /// One decoder level of the U-Net: the up-convolution of the coarser tensor, the optional
 /// attention gate on the skip connection, the concatenation `[up, skip]` (up first, as the
 /// original) and the double convolution (with its optional SE block).
-public final class DecoderStage: Module {
+public final class DecoderStage: Module, @unchecked Sendable {
     /// `ConvTranspose 2×2, stride 2` (`2F → F`, bias, linear).
     public let up: ConvTranspose2d
     /// The attention gate on the skip, if the plan has one here.

@@ -6,7 +6,7 @@ import FocalCore
 ///
 /// The order conv → ReLU → norm is the original's: the activation sits inside Keras' `Conv2D`,
 /// so the normalisation comes after it.
-public final class DoubleConv: Module, Layer {
+public final class DoubleConv: Module, Layer, @unchecked Sendable {
     /// First 3×3 convolution (`Cin → F`).
     public let conv1: Conv2d
     /// Normalisation after the first ReLU, if any.

@@ -16,7 +16,7 @@ import FocalCore
 /// apply after every step: `ε := max(ε, 0)`. Gradients: `∂/∂a = ε·a^(ε−1)` inside the clip
 /// range (0 outside), `∂/∂ε = a_c^ε · ln a_c`. (The author's `Gamma` layer in
 /// mlyg/focus-u-net; spec Part B §2.2.)
-public final class FocalLayer: Module, Layer {
+public final class FocalLayer: Module, Layer, @unchecked Sendable {
     /// Lower clip of the coefficients, Keras' `K.epsilon()`.
     public static let lowerClip: Float = 1e-7
 

@@ -13,7 +13,7 @@ import FocalCore
 ///
 /// With `r = 8` (the paper's ratio) and `C = 32` the hidden layer has 4 units. USE-Net
 /// (Rundo et al., 2019) places one after every U-Net block (spec Part B §2.3).
-public final class SqueezeExcitation: Module, Layer {
+public final class SqueezeExcitation: Module, Layer, @unchecked Sendable {
     /// The squeeze layer `C → C/r`.
     public let fc1: Linear
     /// The excitation layer `C/r → C`.

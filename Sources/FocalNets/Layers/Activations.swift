@@ -1,7 +1,7 @@
 import FocalCore
 
 /// The rectifier `max(x, 0)` as a layer.
-public final class ReLU: Module, Layer {
+public final class ReLU: Module, Layer, @unchecked Sendable {
     /// A ReLU layer.
     public override init() { super.init() }
     /// Elementwise `max(x, 0)`.
@@ -9,7 +9,7 @@ public final class ReLU: Module, Layer {
 }
 
 /// The logistic sigmoid `1 / (1 + e^−x)` as a layer.
-public final class Sigmoid: Module, Layer {
+public final class Sigmoid: Module, Layer, @unchecked Sendable {
     /// A sigmoid layer.
     public override init() { super.init() }
     /// Elementwise sigmoid.
@@ -18,7 +18,7 @@ public final class Sigmoid: Module, Layer {
 
 /// The softmax `e^x_i / Σ_j e^x_j` along one axis as a layer (axis 1, the channels of
 /// `[N, C, H, W]`, by default).
-public final class Softmax: Module, Layer {
+public final class Softmax: Module, Layer, @unchecked Sendable {
     /// The normalised axis (negative values count from the end).
     public let axis: Int
     /// A softmax layer over `axis`.

@@ -10,7 +10,7 @@ import FocalCore
 /// running variance at 1 (Keras and PyTorch). The running statistics are `Buffer`s saved with
 /// the weights under PyTorch's names `running_mean` and `running_var`, with the batch count
 /// `num_batches_tracked` (an `I64` scalar, as PyTorch writes it).
-public final class BatchNorm2d: Module, Layer {
+public final class BatchNorm2d: Module, Layer, @unchecked Sendable {
     /// γ, `[C]`.
     public let weight: Parameter
     /// β, `[C]`.

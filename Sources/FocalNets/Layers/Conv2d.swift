@@ -5,7 +5,7 @@ import FocalCore
 ///
 /// Initialisation follows Keras' `Conv2D` defaults, as in the paper's networks: Glorot uniform
 /// kernel with Keras' fans (`fanIn = Cin·k·k`, `fanOut = Cout·k·k`) and a zero bias.
-public final class Conv2d: Module, Layer {
+public final class Conv2d: Module, Layer, @unchecked Sendable {
     /// How the input is padded before the convolution.
     public enum Padding: Sendable, Equatable, Codable, CustomStringConvertible {
         /// No padding (Keras `'valid'`).

@@ -7,7 +7,7 @@ import FocalCore
 ///
 /// Initialisation: Glorot uniform with Keras' fans for its `Conv2DTranspose` kernel
 /// (`fanIn = Cout·k·k`, `fanOut = Cin·k·k`; the sum is what Glorot uses) and a zero bias.
-public final class ConvTranspose2d: Module, Layer {
+public final class ConvTranspose2d: Module, Layer, @unchecked Sendable {
     /// The kernel, `[Cin, Cout, k, k]`.
     public let weight: Parameter
     /// The bias, `[Cout]`, when the layer has one.

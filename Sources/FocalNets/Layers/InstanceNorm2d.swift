@@ -6,7 +6,7 @@ import FocalCore
 /// plane is normalised by its own mean and biased variance over `H·W`,
 /// `y = (x − μ) / sqrt(σ² + eps) · γ + β`, with `eps = 1e-3`. Behaves the same in training and
 /// evaluation.
-public final class InstanceNorm2d: Module, Layer {
+public final class InstanceNorm2d: Module, Layer, @unchecked Sendable {
     /// γ, `[C]` (absent when not affine).
     public let weight: Parameter?
     /// β, `[C]` (absent when not affine).

@@ -3,7 +3,7 @@ import FocalCore
 /// A fully connected layer `y = x · weightᵀ + bias` (PyTorch's `nn.Linear` layout:
 /// `weight [out, in]`, `bias [out]`), initialised as Keras' `Dense`: Glorot uniform kernel
 /// (`fanIn = in`, `fanOut = out`) and a zero bias.
-public final class Linear: Module, Layer {
+public final class Linear: Module, Layer, @unchecked Sendable {
     /// The weight, `[out, in]`.
     public let weight: Parameter
     /// The bias, `[out]`, when the layer has one.

@@ -2,7 +2,7 @@ import FocalCore
 
 /// Max pooling over `kernel × kernel` windows moved by `stride` (default: `kernel`), without
 /// padding (Keras `MaxPooling2D(pool_size=2)` in the U-Net encoder).
-public final class MaxPool2d: Module, Layer {
+public final class MaxPool2d: Module, Layer, @unchecked Sendable {
     /// Window extent.
     public let kernel: Int
     /// Step between windows.

@@ -2,7 +2,7 @@ import FocalCore
 
 /// Layers applied one after the other. Its children are named `0`, `1`, … as in PyTorch's
 /// `nn.Sequential`, so a convolution at index 0 owns `0.weight` and `0.bias`.
-public final class Sequential: Module, Layer {
+public final class Sequential: Module, Layer, @unchecked Sendable {
     private let _layers: [any Layer]
 
     /// The layers, in application order.

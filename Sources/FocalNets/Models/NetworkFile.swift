@@ -120,7 +120,7 @@ public enum NetworkFile {
             differences.append("tensor \(name) appears twice in the checkpoint")
         }
         dict = model.addingAbsentOptionalBuffers(to: dict)  // e.g. num_batches_tracked of older files
-        let report = probe(model, dict)
+        let report = model.matchStateDict(dict)
         if !report.missingKeys.isEmpty {
             differences.append("missing from the checkpoint (\(report.missingKeys.count)): \(report.missingKeys.joined(separator: ", "))")
         }
@@ -132,23 +132,6 @@ public enum NetworkFile {
         }
         guard differences.isEmpty else { throw NetworkError.checkpointMismatch(differences: differences) }
         try model.load(stateDict: dict, strict: true)
-    }
-
-    /// What a strict load of `dict` would report, computed without modifying the model.
-    private static func probe(_ model: Module, _ dict: [String: Tensor]) -> StateDictReport {
-        var report = StateDictReport()
-        let own = model.stateDict()
-        for (name, t) in own {
-            guard let other = dict[name] else { report.missingKeys.append(name); continue }
-            if other.shape != t.shape {
-                report.shapeMismatches.append(ShapeMismatch(name: name, expected: t.shape, found: other.shape))
-            } else {
-                report.loadedKeys.append(name)
-            }
-        }
-        let known = Set(own.map(\.0))
-        report.unexpectedKeys = dict.keys.filter { !known.contains($0) }.sorted()
-        return report
     }
 
     /// `value` as compact JSON with sorted keys (the form `configurationJSON()` returns).

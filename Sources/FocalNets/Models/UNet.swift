@@ -24,7 +24,7 @@ import FocalCore
 /// backbone (convolutions, head) consumes the generator identically whatever the plan, and each
 /// attention module draws from its own stream derived from its position, so a pruned network
 /// built with the same seed starts from the same weights as the full one wherever they overlap.
-public final class UNet: Module {
+public final class UNet: Module, @unchecked Sendable {
     /// The architecture.
     public let configuration: UNetConfiguration
     /// Encoder blocks, level 0 (finest) first, each with its SE block when planned.
@@ -115,21 +115,24 @@ public final class UNet: Module {
     }
 
     /// The class logits `[N, C, H, W]` (before the softmax) for `x [N, inChannels, H, W]`.
+    /// A forward pass: one task at a time (`withExclusiveUse`; see `Module`).
     /// - Throws: `NetworkError` when `x` has the wrong rank, channels or spatial size.
     public func logits(_ x: Tensor) throws -> Tensor {
         try validate(input: x)
-        var skips: [Tensor] = []
-        var h = x
-        for block in encoder {
-            h = block(h)
-            skips.append(h)
-            h = maxPool2d(h, kernel: 2)
+        return withExclusiveUse {
+            var skips: [Tensor] = []
+            var h = x
+            for block in encoder {
+                h = block(h)
+                skips.append(h)
+                h = maxPool2d(h, kernel: 2)
+            }
+            h = bottleneck(h)
+            for i in (0..<configuration.depth).reversed() {
+                h = decoder[i](h, skip: skips[i])
+            }
+            return head(h)
         }
-        h = bottleneck(h)
-        for i in (0..<configuration.depth).reversed() {
-            h = decoder[i](h, skip: skips[i])
-        }
-        return head(h)
     }
 
     /// The class probabilities `softmax(logits, over C)`, `[N, C, H, W]`.

@@ -162,8 +162,8 @@ public final class Trainer {
         guard differences.isEmpty else {
             throw TrainingError.checkpoint("the checkpoint was made for a different network: " + differences.joined(separator: "; "))
         }
-        try model.load(stateDict: Dictionary(checkpoint.model, uniquingKeysWith: { a, _ in a }), strict: true)
-        try optimizer.load(stateDict: Dictionary(checkpoint.optimizer, uniquingKeysWith: { a, _ in a }))
+        try model.load(stateDict: checkpoint.model, strict: true)
+        try optimizer.load(stateDict: checkpoint.optimizer)
     }
 
     private func trainEpoch(epoch: Int, generator: inout RandomGenerator, lastCheckpoint: String?) throws -> Double {

@@ -1,5 +1,6 @@
 import FocalData
 import FocalCore
+import FocalLosses
 
 /// The optimiser a training run uses.
 public enum OptimizerKind: String, Codable, Sendable, CaseIterable {
@@ -35,7 +36,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var earlyStoppingMinDelta: Double = 1e-7
     /// Loss name (see `LossRegistry`) and its hyperparameters with the original's names.
     public var loss: String = "asymmetric_unified_focal_loss"
-    public var lossOptions: [String: Double] = ["weight": 0.5, "delta": 0.6, "gamma": 0.2]
+    public var lossOptions: [String: Double] =
+        AsymmetricUnifiedFocalLoss(gamma: AsymmetricUnifiedFocalLoss.september2021Gamma).registryOptions()
     /// FDPT exponent ε (0 = no distance penalty).
     public var distancePenaltyEpsilon: Float = 0
     /// Augmentation of training batches.

@@ -1,5 +1,3 @@
-import FocalCore
-
 /// Zero padding of the two spatial dimensions of `x [N, C, H, W]` with possibly different
 /// amounts on each side (`top`, `bottom`, `left`, `right` ≥ 0); the result is
 /// `[N, C, H + top + bottom, W + left + right]`. Differentiable: the gradient is the inner window

@@ -1,3 +1,5 @@
+import FocalCore
+
 /// Stops training when a monitored metric has not improved for `patience` epochs, with the
 /// semantics of Keras's `EarlyStopping` callback (spec Part B §3: `patience=50,
 /// min_delta=1e-7` on the validation loss).
