@@ -40,12 +40,15 @@ let package = Package(
         // C kernels: vector loops that Swift's SIMD types do not compile well, built for AVX2
         // and the baseline and chosen at load time.
         .target(name: "CFocalKernels", path: "Sources/System/CFocalKernels"),
+        // C shim: Open MPI loaded with dlopen() at run time (libmpi.so.40), so building and
+        // running without MPI needs nothing; only `mpirun` launches load it (Docs/Distributed.md).
+        .target(name: "CFocalMPI", path: "Sources/System/CFocalMPI", linkerSettings: [.linkedLibrary("dl")]),
 
         // Libraries.
         .target(name: "FocalCore", dependencies: ["CFocalBLAS", "CFocalKernels", "COpenBLAS"]),
         .target(name: "FocalNets", dependencies: ["FocalCore"]),
         .target(name: "FocalLosses", dependencies: ["FocalCore"]),
-        .target(name: "FocalTraining", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "CPNG", "CFocalImageIO"]),
+        .target(name: "FocalTraining", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "CPNG", "CFocalImageIO", "CFocalMPI"]),
 
         // Thin executables.
         .executableTarget(
