@@ -26,7 +26,7 @@ public final class DistributedContext: @unchecked Sendable {
     /// The packed gradient buffer, kept between steps.
     private var packed: [Float] = []
 
-    private init(rank: Int, size: Int, usesMPI: Bool) {
+    init(rank: Int, size: Int, usesMPI: Bool) {
         self.rank = rank
         self.size = size
         self.usesMPI = usesMPI
