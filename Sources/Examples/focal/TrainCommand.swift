@@ -40,8 +40,9 @@ struct TrainCommand: ParsableCommand {
         if let distributed {
             if root {
                 let perStep = distributed.allReduceCount > 0 ? distributed.allReduceSeconds / Double(distributed.allReduceCount) : 0
-                say(String(format: "distributed: %d ranks × %d threads, batch %d per rank; all-reduce %.1f ms per step (%d steps)",
-                           distributed.size, Threading.threadCount, config.training.batchSize, perStep * 1000, distributed.allReduceCount))
+                say(String(format: "distributed: %d ranks × %d threads, batch %d per rank; all-reduce %.1f ms per step, fastest %.1f ms (%d steps)",
+                           distributed.size, Threading.threadCount, config.training.batchSize, perStep * 1000,
+                           distributed.allReduceCount > 0 ? distributed.fastestAllReduceSeconds * 1000 : 0, distributed.allReduceCount))
             }
             try distributed.finalize()
             if !root { return }

@@ -18,9 +18,12 @@ public final class DistributedContext: @unchecked Sendable {
     public let size: Int
     /// True on rank 0, the rank that writes checkpoints, logs and plots.
     public var isRoot: Bool { rank == 0 }
-    /// Seconds spent in gradient all-reduces (`averageGradients`) so far, and how many there were.
+    /// Seconds spent in gradient all-reduces (`averageGradients`) so far (waiting for the
+    /// slowest rank included), and how many there were.
     public private(set) var allReduceSeconds: Double = 0
     public private(set) var allReduceCount: Int = 0
+    /// The fastest all-reduce so far: close to the cost of the transfer itself.
+    public private(set) var fastestAllReduceSeconds: Double = .infinity
 
     private let usesMPI: Bool
     /// The packed gradient buffer, kept between steps.
@@ -100,7 +103,9 @@ public final class DistributedContext: @unchecked Sendable {
         try packed.withUnsafeMutableBufferPointer { buffer in
             try MPIRuntime.check { e, n in focal_mpi_allreduce_sum_float(buffer.baseAddress!, buffer.count, e, n) }
         }
-        allReduceSeconds += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        allReduceSeconds += seconds
+        fastestAllReduceSeconds = min(fastestAllReduceSeconds, seconds)
         allReduceCount += 1
         return packed.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress!
