@@ -77,19 +77,19 @@ struct DistributedTrainingTests {
         let job = try FocalProcess.start(try Self.trainArguments(output: killed, batchSize: 1), logs: root.appendingPathComponent("killed-log"),
                                          launcher: MPIRun.local(ranks: 2), extra: MPIRun.environment)
         let deadline = Date().addingTimeInterval(300)
-        while job.isRunning && MPIRun.finishedEpochs(killed) < 1 && Date() < deadline { usleep(2_000) }
+        while job.isRunning && FocalProcess.finishedEpochs(killed) < 1 && Date() < deadline { usleep(2_000) }
         let ranks = MPIRun.children(of: job.processIdentifier)
-        try #require(job.isRunning && ranks.count == 2, "the job ended before it could be killed (epochs logged: \(MPIRun.finishedEpochs(killed)), ranks \(ranks))")
+        try #require(job.isRunning && ranks.count == 2, "the job ended before it could be killed (epochs logged: \(FocalProcess.finishedEpochs(killed)), ranks \(ranks))")
         for pid in ranks { kill(pid, SIGKILL) }
         job.waitUntilExit()
         #expect(job.terminationStatus != 0)
-        let epochsAtKill = MPIRun.finishedEpochs(killed)
+        let epochsAtKill = FocalProcess.finishedEpochs(killed)
         #expect(epochsAtKill >= 1 && epochsAtKill < Self.epochs, "killed after \(epochsAtKill) epochs")
 
         let resumed = try Self.runTwoRanks(output: killed, resume: true)
         try #require(resumed.status == 0, "resume failed: \(resumed.error)")
         #expect(resumed.output.contains("resumed after epoch"), "output: \(resumed.output)")
-        let expected = try MPIRun.checkpointBits(reference), actual = try MPIRun.checkpointBits(killed)
+        let expected = try FocalProcess.checkpointBits(reference), actual = try FocalProcess.checkpointBits(killed)
         #expect(!expected.isEmpty && actual.keys.sorted() == expected.keys.sorted())
         let differing = expected.keys.filter { actual[$0] != expected[$0] }
         #expect(differing.isEmpty, "tensors differ after kill and resume: \(differing.sorted().prefix(5))")

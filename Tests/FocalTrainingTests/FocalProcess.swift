@@ -85,6 +85,21 @@ enum FocalProcess {
                       error: String(decoding: errorData, as: UTF8.self))
     }
 
+    /// Rows of a run folder's `log.csv` (finished epochs), 0 before the first.
+    static func finishedEpochs(_ output: URL) -> Int {
+        guard let text = try? String(contentsOf: output.appendingPathComponent("log.csv"), encoding: .utf8) else { return 0 }
+        return max(0, text.split(separator: "\n").count - 1)
+    }
+
+    /// The model and optimiser tensors of a run folder's checkpoint as bit patterns.
+    static func checkpointBits(_ folder: URL) throws -> [String: [UInt32]] {
+        let checkpoint = try Checkpoint.read(from: folder.appendingPathComponent("checkpoint.safetensors"))
+        var bits: [String: [UInt32]] = [:]
+        for (name, tensor) in checkpoint.model { bits["model." + name] = tensor.scalars.map(\.bitPattern) }
+        for (name, tensor) in checkpoint.optimizer { bits["optimizer." + name] = tensor.scalars.map(\.bitPattern) }
+        return bits
+    }
+
     /// The CLI fixtures (`Fixtures/cli`: `good/`, `odd/`, `special/`; see Tools/make_cli_fixtures.py).
     static var fixtures: URL {
         get throws {

@@ -36,15 +36,6 @@ enum MPIRun {
         return (absolute, relative, x.model.count)
     }
 
-    /// The model and optimiser tensors of a run folder's checkpoint as bit patterns.
-    static func checkpointBits(_ folder: URL) throws -> [String: [UInt32]] {
-        let checkpoint = try Checkpoint.read(from: folder.appendingPathComponent("checkpoint.safetensors"))
-        var bits: [String: [UInt32]] = [:]
-        for (name, tensor) in checkpoint.model { bits["model." + name] = tensor.scalars.map(\.bitPattern) }
-        for (name, tensor) in checkpoint.optimizer { bits["optimizer." + name] = tensor.scalars.map(\.bitPattern) }
-        return bits
-    }
-
     /// The processes whose parent is `pid` (mpirun's ranks), from /proc.
     static func children(of pid: pid_t) -> [pid_t] {
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
@@ -55,11 +46,5 @@ enum MPIRun {
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             return fields.count > 1 && pid_t(fields[1]) == pid ? child : nil
         }
-    }
-
-    /// Rows of a run folder's `log.csv` (finished epochs), 0 before the first.
-    static func finishedEpochs(_ output: URL) -> Int {
-        guard let text = try? String(contentsOf: output.appendingPathComponent("log.csv"), encoding: .utf8) else { return 0 }
-        return max(0, text.split(separator: "\n").count - 1)
     }
 }

@@ -25,7 +25,7 @@ struct TwoHostTrainingTests {
         // The agent was asked to start the daemon on the second host.
         let agentLog = try String(contentsOf: hosts.agentLog, encoding: .utf8)
         #expect(agentLog.contains(TwoHosts.addresses[1]) && agentLog.contains("orted"), "agent log: \(agentLog)")
-        let expected = try MPIRun.checkpointBits(local), actual = try MPIRun.checkpointBits(remote)
+        let expected = try FocalProcess.checkpointBits(local), actual = try FocalProcess.checkpointBits(remote)
         #expect(!expected.isEmpty && expected == actual)
     }
 }
