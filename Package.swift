@@ -43,6 +43,9 @@ let package = Package(
         // C kernels: vector loops that Swift's SIMD types do not compile well, built for AVX2
         // and the baseline and chosen at load time.
         .target(name: "CFocalKernels", path: "Sources/System/CFocalKernels"),
+        // C shim: Open MPI loaded with dlopen() at run time (libmpi.so.40), so building and
+        // running without MPI needs nothing; only `mpirun` launches load it (Docs/Distributed.md).
+        .target(name: "CFocalMPI", path: "Sources/System/CFocalMPI", linkerSettings: [.linkedLibrary("dl")]),
 
         // Libraries.
         .target(name: "FocalCore", dependencies: ["CFocalBLAS", "CFocalKernels", "COpenBLAS"]),
@@ -51,7 +54,7 @@ let package = Package(
         // Images, datasets, preprocessing and augmentation; the bundled nuclei tiles are its resource.
         .target(name: "FocalData", dependencies: ["FocalCore", "CPNG", "CFocalImageIO"],
                 resources: [.copy("Resources/nuclei")]),
-        .target(name: "FocalTraining", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "FocalData"]),
+        .target(name: "FocalTraining", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "FocalData", "CFocalMPI"]),
 
         // What only the executables use: presets, progress bars, the benchmark, heat maps.
         .target(name: "FocalCommandSupport", dependencies: ["FocalCore", "FocalNets", "FocalLosses", "FocalData", "FocalTraining"]),

@@ -2,7 +2,8 @@
 # Installs the Debian packages Focal builds against, when they are missing.
 set -euo pipefail
 need=()
-for pkg in libopenblas-dev liblapacke-dev libpng-dev libtiff-dev libgif-dev libjpeg62-turbo-dev pkg-config; do
+for pkg in libopenblas-dev liblapacke-dev libpng-dev libtiff-dev libgif-dev libjpeg62-turbo-dev pkg-config \
+    libopenmpi-dev openmpi-bin iproute2; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -1,4 +1,5 @@
 import FocalCore
+import FocalData
 import FocalTraining
 import Foundation
 import Testing

@@ -40,26 +40,37 @@ enum FocalProcess {
         ProcessInfo.processInfo.environment.merging(["OPENBLAS_NUM_THREADS": "1"]) { _, new in new }
     }
 
-    /// A started (not yet finished) `focal` process whose output goes to files in `logs`.
-    static func start(_ arguments: [String], logs: URL) throws -> Process {
+    /// A process that runs `focal` with `arguments`, or — with a `launcher` such as
+    /// `["/usr/bin/mpirun", "-np", "2"]` — runs the launcher with the `focal` path and
+    /// `arguments` after it; `extra` is added to the environment.
+    static func process(_ arguments: [String], launcher: [String] = [], extra: [String: String] = [:]) throws -> Process {
         let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        process.environment = environment
-        FileManager.default.createFile(atPath: logs.appendingPathExtension("out").path, contents: nil)
-        FileManager.default.createFile(atPath: logs.appendingPathExtension("err").path, contents: nil)
+        let focal = try executable()
+        if let program = launcher.first {
+            process.executableURL = URL(fileURLWithPath: program)
+            process.arguments = Array(launcher.dropFirst()) + [focal.path] + arguments
+        } else {
+            process.executableURL = focal
+            process.arguments = arguments
+        }
+        process.environment = environment.merging(extra) { _, new in new }
+        return process
+    }
+
+    /// A started (not yet finished) `focal` process whose output goes to files in `logs`.
+    static func start(_ arguments: [String], logs: URL, launcher: [String] = [], extra: [String: String] = [:]) throws -> Process {
+        let process = try process(arguments, launcher: launcher, extra: extra)
+        _ = FileManager.default.createFile(atPath: logs.appendingPathExtension("out").path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logs.appendingPathExtension("err").path, contents: nil)
         process.standardOutput = try FileHandle(forWritingTo: logs.appendingPathExtension("out"))
         process.standardError = try FileHandle(forWritingTo: logs.appendingPathExtension("err"))
         try process.run()
         return process
     }
 
-    /// Runs `focal` with `arguments` to the end.
-    static func run(_ arguments: [String]) throws -> Result {
-        let process = Process()
-        process.executableURL = try executable()
-        process.arguments = arguments
-        process.environment = environment
+    /// Runs `focal` with `arguments` to the end (see `process(_:launcher:extra:)`).
+    static func run(_ arguments: [String], launcher: [String] = [], extra: [String: String] = [:]) throws -> Result {
+        let process = try process(arguments, launcher: launcher, extra: extra)
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
@@ -73,6 +84,21 @@ enum FocalProcess {
         process.waitUntilExit()
         return Result(status: process.terminationStatus, output: String(decoding: o, as: UTF8.self),
                       error: String(decoding: errorData, as: UTF8.self))
+    }
+
+    /// Rows of a run folder's `log.csv` (finished epochs), 0 before the first.
+    static func finishedEpochs(_ output: URL) -> Int {
+        guard let text = try? String(contentsOf: output.appendingPathComponent("log.csv"), encoding: .utf8) else { return 0 }
+        return max(0, text.split(separator: "\n").count - 1)
+    }
+
+    /// The model and optimiser tensors of a run folder's checkpoint as bit patterns.
+    static func checkpointBits(_ folder: URL) throws -> [String: [UInt32]] {
+        let checkpoint = try Checkpoint.read(from: folder.appendingPathComponent("checkpoint.safetensors"))
+        var bits: [String: [UInt32]] = [:]
+        for (name, tensor) in checkpoint.model { bits["model." + name] = tensor.scalars.map(\.bitPattern) }
+        for (name, tensor) in checkpoint.optimizer { bits["optimizer." + name] = tensor.scalars.map(\.bitPattern) }
+        return bits
     }
 
     /// The CLI fixtures (`Fixtures/cli`: `good/`, `odd/`, `special/`; see Tools/make_cli_fixtures.py).

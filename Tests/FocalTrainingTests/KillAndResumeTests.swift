@@ -20,19 +20,10 @@ import Testing
                 "--seed", "7", "--init-seed", "3", "--threads", "1", "--output", output.path] + (resume ? ["--resume"] : [])
     }
 
-    /// Rows of `log.csv` (finished epochs), 0 when it does not exist yet.
-    private static func finishedEpochs(_ output: URL) -> Int {
-        guard let text = try? String(contentsOf: output.appendingPathComponent("log.csv"), encoding: .utf8) else { return 0 }
-        return max(0, text.split(separator: "\n").count - 1)
-    }
-
     /// The final checkpoint's tensors (model and optimiser) as bit patterns, by name.
     private static func finalState(_ output: URL) throws -> (bits: [String: [UInt32]], epochs: Int) {
         let checkpoint = try Checkpoint.read(from: output.appendingPathComponent("checkpoint.safetensors"))
-        var bits: [String: [UInt32]] = [:]
-        for (name, tensor) in checkpoint.model { bits["model." + name] = tensor.scalars.map(\.bitPattern) }
-        for (name, tensor) in checkpoint.optimizer { bits["optimizer." + name] = tensor.scalars.map(\.bitPattern) }
-        return (bits, checkpoint.state.epochsCompleted)
+        return (try FocalProcess.checkpointBits(output), checkpoint.state.epochsCompleted)
     }
 
     @Test func killedRunResumesToTheUninterruptedWeights() throws {
@@ -52,12 +43,12 @@ import Testing
         let killed = root.appendingPathComponent("killed")
         let process = try FocalProcess.start(try Self.trainArguments(output: killed, resume: false), logs: root.appendingPathComponent("killed-log"))
         let deadline = Date().addingTimeInterval(300)
-        while process.isRunning && Self.finishedEpochs(killed) < 2 && Date() < deadline { usleep(2_000) }
-        try #require(process.isRunning, "the run ended before it could be killed (epochs logged: \(Self.finishedEpochs(killed)))")
+        while process.isRunning && FocalProcess.finishedEpochs(killed) < 2 && Date() < deadline { usleep(2_000) }
+        try #require(process.isRunning, "the run ended before it could be killed (epochs logged: \(FocalProcess.finishedEpochs(killed)))")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         #expect(process.terminationReason == .uncaughtSignal && process.terminationStatus == SIGKILL)
-        let epochsAtKill = Self.finishedEpochs(killed)
+        let epochsAtKill = FocalProcess.finishedEpochs(killed)
         #expect(epochsAtKill >= 2 && epochsAtKill < Self.epochs, "killed after \(epochsAtKill) epochs")
         #expect(fm.fileExists(atPath: killed.appendingPathComponent("checkpoint.safetensors").path))
         #expect(fm.fileExists(atPath: killed.appendingPathComponent("checkpoint.prev.safetensors").path))

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FocalTraining
 import Foundation
 
 /// Writes a line to standard output at once (unbuffered, so progress shows when piped).
@@ -26,6 +27,11 @@ struct Focal: ParsableCommand {
             command = try parseAsRoot()
         } catch {
             ErrorReporting.exit(with: error, subcommand: ErrorReporting.subcommandArgument)
+        }
+        if MPILaunch() != nil, !(command is TrainCommand) {
+            let name = type(of: command).configuration.commandName ?? "focal"
+            ErrorReporting.exit(with: CLIError("focal \(name) runs as one process; under mpirun only 'focal train' trains across ranks, so run it without mpirun"),
+                                subcommand: name)
         }
         do {
             try command.run()

@@ -17,14 +17,14 @@ public enum Threading {
 
     private static func initialWidth() -> Int {
         _ = focal_blas_init()
-        let n: Int
-        if let s = ProcessInfo.processInfo.environment["FOCAL_NUM_THREADS"], let v = Int(s), v > 0 {
-            n = v
-        } else {
-            n = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        }
         focal_blas_set_threads(1)
-        return n
+        return environmentThreadCount ?? max(1, ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// The thread count `FOCAL_NUM_THREADS` asks for (a positive integer), or `nil`.
+    public static var environmentThreadCount: Int? {
+        guard let s = ProcessInfo.processInfo.environment["FOCAL_NUM_THREADS"], let v = Int(s), v > 0 else { return nil }
+        return v
     }
 
     /// Threads used by Focal's loops and by OpenBLAS.

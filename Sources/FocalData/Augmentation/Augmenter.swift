@@ -67,6 +67,15 @@ public struct Augmenter: Sendable {
         return record
     }
 
+    /// Advances `generator` exactly as augmenting one sample with `channels` image channels of
+    /// `height × width` pixels would (its record, then its elastic noise fields), without
+    /// transforming anything. A rank of a distributed run passes over the images of a batch
+    /// that other ranks augment, so every rank's generator stays where one process's would be.
+    public func skip(channels: Int, height: Int, width: Int, generator: inout RandomGenerator) {
+        let record = drawRecord(channels: channels, generator: &generator)
+        _ = record.spatial.elasticNoise(height: height, width: width, generator: &generator)
+    }
+
     /// Augments a sample in place: `image` `[C, H, W]` with `mask` `[H, W]` (label map) or
     /// `[K, H, W]` (one-hot), or a batch `[N, C, H, W]` with `[N, H, W]` / `[N, K, H, W]`
     /// (each sample draws its own parameters). Returns one record per sample.

@@ -83,17 +83,25 @@ public struct SpatialTransform: Sendable, Equatable, Codable {
     /// True when no part is present (the image is returned unchanged).
     public var isIdentity: Bool { elastic == nil && rotationDegrees == nil && scale == nil }
 
+    /// The elastic deformation's two uniform noise fields in [−1, 1) (rows field first, each in
+    /// row-major order), drawn from `generator`; empty, drawing nothing, without an elastic
+    /// part. They are all this transform draws (`samplingGrid` smooths and scales them).
+    func elasticNoise(height: Int, width: Int, generator: inout RandomGenerator) -> (rows: [Float], columns: [Float]) {
+        guard elastic != nil else { return ([], []) }
+        let n = height * width
+        var rows = [Float](repeating: 0, count: n), columns = [Float](repeating: 0, count: n)
+        for k in 0..<n { rows[k] = Float(generator.nextUnit() * 2 - 1) }
+        for k in 0..<n { columns[k] = Float(generator.nextUnit() * 2 - 1) }
+        return (rows, columns)
+    }
+
     /// The sampling positions for a `height × width` plane, computed in one pass over the
     /// pixels. An elastic deformation draws its two random fields from `generator` (rows
     /// field first, each in row-major order) and smooths them with `GaussianFilter`.
     public func samplingGrid(height: Int, width: Int, generator: inout RandomGenerator) -> SamplingGrid {
         let n = height * width
-        var dRow = [Float](), dCol = [Float]()
+        var (dRow, dCol) = elasticNoise(height: height, width: width, generator: &generator)
         if let e = elastic {
-            dRow = [Float](repeating: 0, count: n)
-            dCol = [Float](repeating: 0, count: n)
-            for k in 0..<n { dRow[k] = Float(generator.nextUnit() * 2 - 1) }
-            for k in 0..<n { dCol[k] = Float(generator.nextUnit() * 2 - 1) }
             GaussianFilter.apply(&dRow, height: height, width: width, sigma: e.sigma)
             GaussianFilter.apply(&dCol, height: height, width: width, sigma: e.sigma)
             let a = e.alpha

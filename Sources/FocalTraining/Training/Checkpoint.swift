@@ -91,6 +91,12 @@ public struct Checkpoint {
         try decode(try SafeTensors.read(from: url), url: url)
     }
 
+    /// A checkpoint from the bytes of a checkpoint file (`url` names it in errors), e.g. the
+    /// file rank 0 of a distributed run read and broadcast.
+    public static func decode(_ data: Data, url: URL) throws -> Checkpoint {
+        try decode(try SafeTensors.decode(data), url: url)
+    }
+
     /// True when `metadata` is that of a Focal training checkpoint (either version).
     public static func isTrainingCheckpoint(metadata: [String: String]) -> Bool {
         metadata[NetworkFile.Key.format] == NetworkFile.checkpointFormat || metadata[legacyFormatKey] == legacyFormatValue

@@ -45,9 +45,13 @@ public final class Trainer {
     public let store: CheckpointStore?
     /// Receives progress events.
     public var onEvent: ((TrainingEvent) -> Void)?
+    /// The MPI job this trainer is one rank of (`nil`: one process). Each rank trains on its
+    /// share of every batch of `size × batchSize` images, the gradients are averaged, and only
+    /// rank 0 writes checkpoints (see `Trainer+Distributed.swift`, Docs/Distributed.md).
+    public var distributed: DistributedContext?
 
-    private let optimizer: any Optimizer
-    private let augmenter: Augmenter
+    let optimizer: any Optimizer
+    let augmenter: Augmenter
 
     /// A trainer for `model` on the given splits with the loss the configuration names
     /// (`configuration.loss`, `lossOptions` and `distancePenaltyEpsilon`, built by `LossRegistry`).
@@ -102,7 +106,7 @@ public final class Trainer {
             earlyStopping: EarlyStopping(patience: c.earlyStoppingPatience, minDelta: c.earlyStoppingMinDelta),
             learningRate: c.learningRate, bestValidationLoss: .infinity, bestEpoch: 0, history: [], configuration: c)
         var lastCheckpoint: String? = nil
-        if resume, let store, let found = try store.loadLatestForResume() {
+        if resume, let store, let found = try loadForResume(from: store) {
             for w in found.warnings { onEvent?(.warning(w)) }
             try restore(found.checkpoint)
             state = found.checkpoint.state
@@ -115,7 +119,8 @@ public final class Trainer {
             return TrainingSummary(history: state.history, bestValidationLoss: state.bestValidationLoss,
                                    bestEpoch: state.bestEpoch, stopReason: "early stopping (already reached)")
         }
-        if let store { try FileManager.default.createDirectory(at: store.directory, withIntermediateDirectories: true) }
+        try distributed?.broadcastState(of: model)
+        if let store = checkpointWriter { try FileManager.default.createDirectory(at: store.directory, withIntermediateDirectories: true) }
         var stopReason = "reached \(c.epochs) epochs"
         while state.epochsCompleted < c.epochs {
             let epoch = state.epochsCompleted + 1
@@ -135,12 +140,14 @@ public final class Trainer {
             if valLoss < state.bestValidationLoss {
                 state.bestValidationLoss = valLoss
                 state.bestEpoch = epoch
-                if let store { try NetworkFile.save(model, to: store.bestURL) }
+                if let store = checkpointWriter { try NetworkFile.save(model, to: store.bestURL) }
             }
             state.learningRate = state.plateau.step(metric: valLoss, learningRate: state.learningRate)
             let stop = state.earlyStopping.step(metric: valLoss, epoch: epoch)
             if let store {
-                try store.save(try Checkpoint(network: model, optimizer: optimizer.stateDict(), state: state))
+                if let writer = checkpointWriter {
+                    try writer.save(try Checkpoint(network: model, optimizer: optimizer.stateDict(), state: state))
+                }
                 lastCheckpoint = store.latestURL.path
             }
             onEvent?(.epoch(record, history: state.history))
@@ -170,29 +177,39 @@ public final class Trainer {
         model.train()
         var order = Array(trainingSamples.indices)
         order.shuffle(using: &generator)
-        var batches = stride(from: 0, to: order.count, by: configuration.batchSize).map {
-            Array(order[$0..<min(order.count, $0 + configuration.batchSize)])
+        let globalBatch = configuration.batchSize * (distributed?.size ?? 1)
+        var batches = stride(from: 0, to: order.count, by: globalBatch).map {
+            Array(order[$0..<min(order.count, $0 + globalBatch)])
         }
         if let cap = configuration.maxStepsPerEpoch { batches = Array(batches.prefix(cap)) }
         var total = 0.0
         for (stepIndex, batch) in batches.enumerated() {
+            let mine = distributed?.share(ofBatch: batch.count, perRank: configuration.batchSize) ?? batch.indices
             var images: [Tensor] = [], masks: [Tensor] = []
-            for i in batch {
+            for (position, i) in batch.enumerated() {
                 var image = trainingSamples[i].image, mask = trainingSamples[i].mask
+                guard mine.contains(position) else {
+                    skipAugmentation(of: image, generator: &generator)
+                    continue
+                }
                 _ = try augmenter.apply(image: &image, mask: &mask, generator: &generator)
                 images.append(image)
                 masks.append(mask)
             }
-            let x = Batch.stack(images)
-            let y = try Batch.oneHot(masks, classes: model.classes, sources: batch.map { trainingSamples[$0].name })
-            let prediction = try model(x)
-            let value = try loss(prediction, y)
-            let v = value.item()
+            optimizer.zeroGrad()
+            var v: Float = 0
+            if !images.isEmpty {
+                let x = Batch.stack(images)
+                let y = try Batch.oneHot(masks, classes: model.classes, sources: batch.map { trainingSamples[$0].name })
+                let prediction = try model(x)
+                let value = try loss(prediction, y)
+                v = value.item()
+                if v.isFinite { value.backward() }
+            }
+            v = try averageGradients(loss: v, images: images.count, of: batch.count)
             guard v.isFinite else {
                 throw TrainingError.nonFiniteLoss(epoch: epoch, step: stepIndex + 1, value: v, lastCheckpoint: lastCheckpoint)
             }
-            optimizer.zeroGrad()
-            value.backward()
             if let bad = firstNonFiniteGradient() {
                 throw TrainingError.nonFiniteGradient(epoch: epoch, step: stepIndex + 1, parameter: bad, lastCheckpoint: lastCheckpoint)
             }
@@ -221,16 +238,27 @@ public final class Trainer {
     public func validate() throws -> (loss: Double, dsc: Double) {
         model.eval()
         defer { model.train() }
-        var totalLoss = 0.0
-        var metrics = MetricsAccumulator()
+        // Per image (this rank's share; zeros elsewhere), then summed over ranks: each image's
+        // value comes from exactly one rank, so the sums below match one process's bit for bit.
+        var losses = [Double](repeating: 0, count: validationSamples.count)
+        var dscs = losses
         try withNoGrad {
-            for s in validationSamples {
+            for k in distributed?.share(of: validationSamples.count) ?? stride(from: 0, to: validationSamples.count, by: 1) {
+                let s = validationSamples[k]
                 let p = try model(Batch.stack([s.image]))
                 let y = try Batch.oneHot([s.mask], classes: model.classes, sources: [s.name])
-                totalLoss += Double(try loss(p, y).item())
+                losses[k] = Double(try loss(p, y).item())
+                var metrics = MetricsAccumulator()
                 try metrics.add(name: s.name, prediction: try SegmentationMetrics.argmax(p)[0], target: s.mask.scalars.map { Int32($0) }, classes: model.classes)
+                dscs[k] = metrics.mean.dsc
             }
         }
-        return (totalLoss / Double(validationSamples.count), metrics.mean.dsc)
+        if let distributed {
+            let reduced = try distributed.sum(losses + dscs)
+            losses = Array(reduced[..<losses.count])
+            dscs = Array(reduced[losses.count...])
+        }
+        let n = Double(validationSamples.count)
+        return (losses.reduce(0, +) / n, dscs.reduce(0, +) / n)
     }
 }

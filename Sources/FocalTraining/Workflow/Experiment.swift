@@ -92,8 +92,13 @@ public enum ExperimentOutcome: String, Sendable, Equatable {
 /// `predictions/*.png`, `overlays/*.png` and `summary.json`.
 public enum Experiment {
     /// Runs the experiment. `onEvent` receives training events; `log` short status lines.
+    /// With `distributed`, this process is one rank of a data-parallel run (`Trainer.distributed`):
+    /// every rank trains, only rank 0 writes the folder and evaluates the test split (the other
+    /// ranks return their training history with no test scores).
     public static func run(_ configuration: ExperimentConfiguration, output: URL, resume: Bool = false,
+                           distributed: DistributedContext? = nil,
                            onEvent: ((TrainingEvent) -> Void)? = nil, log: (String) -> Void = { _ in }) throws -> ExperimentResult {
+        let writes = distributed?.isRoot ?? true
         try configuration.validate()
         let fm = FileManager.default
         try fm.createDirectory(at: output, withIntermediateDirectories: true)
@@ -107,7 +112,7 @@ public enum Experiment {
 
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(try encoder.encode(config), to: output.appendingPathComponent("configuration.json"))
+        if writes { try AtomicFile.write(try encoder.encode(config), to: output.appendingPathComponent("configuration.json")) }
 
         var gen = RandomGenerator(seed: config.initializationSeed)
         let model = try UNet(configuration: config.network, generator: &gen)
@@ -115,9 +120,10 @@ public enum Experiment {
         let store = CheckpointStore(directory: output)
         let trainer = try Trainer(model: model, loss: try config.makeLoss(), configuration: config.training,
                                   training: split.train, validation: split.validation, store: store)
+        trainer.distributed = distributed
         trainer.onEvent = { event in
             onEvent?(event)
-            if case let .epoch(_, history) = event {
+            if writes, case let .epoch(_, history) = event {
                 // Keep the log and plots current so a killed run leaves them behind.
                 try? writeLogs(history, to: output)
             }
@@ -125,6 +131,12 @@ public enum Experiment {
         let started = Date()
         let summary = try trainer.run(resume: resume)
         let trainingSeconds = Date().timeIntervalSince(started)
+        guard writes else {
+            return ExperimentResult(
+                history: summary.history, stopReason: summary.stopReason, bestEpoch: summary.bestEpoch, test: .zero,
+                testImages: 0, testMetrics: MetricsAccumulator(), focalWeights: [],
+                trainingSeconds: trainingSeconds, evaluationSeconds: 0, output: output)
+        }
         try writeLogs(summary.history, to: output)
 
         // Evaluate the best-validation weights.
