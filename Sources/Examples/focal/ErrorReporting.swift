@@ -56,7 +56,10 @@ enum ExitStatus: Int32 {
             case .checkpointMismatch, .invalidCheckpoint: return .data
             default: return .usage
             }
-        case is LossError, is ResizeError, is TilingError, is SplitError: return .usage
+        case is LossError, is ResizeError, is TilingError, is SplitError, is MemoryBudgetError: return .usage
+        case let e as RunFolderError:
+            if case .holdsRun = e { return .usage }
+            return .failure
         default: return .failure
         }
     }
