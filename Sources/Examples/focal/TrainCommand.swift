@@ -33,13 +33,14 @@ struct TrainCommand: ParsableCommand {
         try OutputFolder.create(output)
         let folder = URL(fileURLWithPath: output)
         var config: ExperimentConfiguration
+        var announcement: String? = nil
         if resume, let saved = try Experiment.savedConfiguration(in: folder) {
             if let preset = training.preset {
                 throw CLIError("--preset \(preset) conflicts with the run in \(output): a resumed run keeps the settings it was made with; drop it or start a new run with --overwrite")
             }
             config = try RunResumption.configuration(saved: saved, given: try data.givenOptions + network.givenOptions + training.givenOptions,
                                                      folder: output, override: override)
-            say("resuming the run in \(output) with its saved settings (\(config.data.label), size \(config.data.size.map { "\($0)" } ?? "of the files"), \(config.training.epochs) epochs)")
+            announcement = ("resuming the run in \(output) with its saved settings (\(config.data.label), size \(config.data.size.map { "\($0)" } ?? "of the files"), \(config.training.epochs) epochs)")
         } else {
             config = try training.configuration(network: network, data: data)
             config.data = config.data.withAbsolutePaths
@@ -47,7 +48,11 @@ struct TrainCommand: ParsableCommand {
         let started = Date()
         let reporter = TrainingReporter(epochs: config.training.epochs)
         let start: RunStart = resume ? .resume : (overwrite ? .overwrite : .new)
-        let result = try Experiment.run(config, output: folder, start: start, onEvent: reporter.handle, log: { say($0) })
+        // Said once the run holds the folder (the first log line), not before a refusal.
+        let result = try Experiment.run(config, output: folder, start: start, onEvent: reporter.handle, log: { line in
+            if let a = announcement { say(a); announcement = nil }
+            say(line)
+        })
         say("stopped: \(result.stopReason); best epoch \(result.bestEpoch)")
         if !result.focalWeights.isEmpty {
             say("learnt ε: " + result.focalWeights.map { "\($0.name) \(String(format: "%.3f", $0.value))" }.joined(separator: ", "))

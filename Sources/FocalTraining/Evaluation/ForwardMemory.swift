@@ -12,9 +12,9 @@ import FocalNets
 /// the real peak RSS of `focal predict` and `focal train` (Docs/Performance.md, "Memory").
 public enum ForwardMemory {
     /// Copies of the feature maps alive at the peak of an inference pass (measured).
-    public static let inferenceCopies = 12.0
+    public static let inferenceCopies = 5.5
     /// The same for a training step (forward, backward and optimiser; measured).
-    public static let trainingCopies = 40.0
+    public static let trainingCopies = 18.0
 
     /// `A`: feature-map values per input pixel (one copy).
     public static func activationsPerPixel(_ network: UNetConfiguration) -> Double {
