@@ -98,6 +98,7 @@ import Testing
         let good = ["--images", w.path("good/images"), "--masks", w.path("good/masks")]
         let tiny = ["--size", "32", "--depth", "2", "--base-filters", "4", "--epochs", "1", "--threads", "1"]
         let model = w.path("focal/best.safetensors")
+        let resume = ["train", "--output", w.path("focal"), "--resume"]
         func c(_ status: Int32, _ arguments: [String], _ expected: String...) -> Case {
             Case(status: status, arguments: arguments, expected: expected)
         }
@@ -120,8 +121,8 @@ import Testing
             c(64, ["train", "--threads", "0"], "--threads must be at least 1"),
             c(64, ["train", "--network", "vgg"], "'vgg' is invalid for '--network"),
             c(64, ["train", "--positions", "enc9"], "enc9 do not exist"),
-            c(65, ["train"] + good + tiny + ["--network", "unet", "--output", w.path("focal"), "--resume"],
-              "different network", "Focal SE in the checkpoint, absent from the model"),
+            c(64, ["train"] + good + tiny + ["--network", "unet", "--output", w.path("focal"), "--resume"],
+              "--network unet conflicts with the run in", "made with --network use-net"),
             c(65, ["train"] + good + tiny + ["--output", w.path("damaged"), "--resume"], "no readable checkpoint", "damaged/checkpoint.safetensors"),
             // evaluate
             c(64, ["evaluate", "--model", "/nonexistent.safetensors"], "model file '/nonexistent.safetensors' does not exist"),
@@ -132,7 +133,7 @@ import Testing
               "differ in height or width"),
             c(65, ["evaluate", "--model", model, "--images", w.path("corrupt/images"), "--masks", w.path("corrupt/masks")], "disk0.png", "corrupt"),
             c(64, ["evaluate", "--model", model, "--split", "train"], "--split must be test or all"),
-            c(64, ["evaluate", "--model", model, "--window", "0"], "--window must be at least 1"),
+            c(64, ["evaluate", "--model", model, "--window", "0"], "--window '0' is not N or HxW"),
             c(64, ["evaluate", "--model", model, "--nsd-tolerance=-1"], "--nsd-tolerance must be finite and at least 0"),
             c(64, ["evaluate", "--model", model, "--pixel-spacing", "0.5,x"], "--pixel-spacing must be", "'0.5,x'"),
             c(64, ["evaluate", "--model", model, "--pixel-spacing", "1,0"], "--pixel-spacing must be"),
@@ -241,6 +242,38 @@ import Testing
             c(64, ["export", "--model", model, "--output", w.path("p.npy")], "p.npy", "already exists", "--overwrite"),
             c(64, ["export", "--model", model, "--output", w.path("plainfile/m.onnx")], "cannot create output folder", "it is a file"),
             c(64, ["export", "--model", model, "--output", w.path("e3.onnx"), "--format", "tflite"], "'tflite' is invalid for '--format"),
+            // a run folder is a record: --resume takes every setting from it; typed options must agree
+            c(64, resume + ["--size", "64"], "--size 64 conflicts with the run in", "made with --size 32", "start a new run with --overwrite"),
+            c(64, resume + ["--depth", "3"], "--depth 3 conflicts", "made with --depth 2"),
+            c(64, resume + ["--base-filters", "8"], "--base-filters 8 conflicts", "made with --base-filters 4"),
+            c(64, resume + ["--loss", "dice_loss"], "--loss dice_loss conflicts", "made with --loss"),
+            c(64, resume + ["--gamma", "0.9"], "--gamma 0.9 conflicts", "made with --gamma 0.2"),
+            c(64, resume + ["--images", w.path("mismatch/images")], "--images \(w.path("mismatch/images")) conflicts", "made with --images \(w.path("good/images"))"),
+            c(64, resume + ["--epochs", "5"], "--epochs 5 conflicts", "made with --epochs 1", "add --override to change --epochs"),
+            c(64, resume + ["--override", "--epochs", "5", "--batch-size", "2"], "--batch-size 2 conflicts", "made with --batch-size 1"),
+            c(64, resume + ["--preset", "drive"], "--preset drive conflicts with the run in", "keeps the settings it was made with"),
+            c(64, resume + ["--no-focal"], "--no-focal conflicts", "made with --focal"),
+            c(64, resume + ["--seed", "9"], "--seed 9 conflicts", "made with --seed 0"),
+            c(64, resume + ["--split-seed", "4"], "--split-seed 4 conflicts", "made with --split-seed 0"),
+            c(64, resume + ["--no-augmentation"], "--no-augmentation conflicts", "made without --no-augmentation"),
+            c(64, resume + ["--learning-rate", "0.01"], "--learning-rate 0.01 conflicts", "made with --learning-rate 0.001"),
+            c(64, resume + ["--optimizer", "sgd-nesterov"], "--optimizer sgd-nesterov conflicts", "made with --optimizer adam"),
+            c(64, resume + ["--overwrite"], "--resume and --overwrite exclude each other"),
+            c(64, ["train", "--override", "--epochs", "2"], "--override only applies with --resume"),
+            c(64, ["train"] + good + tiny + ["--output", w.path("focal")], "holds a run (run id", "1 epoch done", "--resume", "--overwrite"),
+            // predict writes only into its own output folder, never over an input
+            c(64, ["predict", "--model", model, "--input", w.path("good/images"), "--output", w.path("good/images")],
+              "is the input folder", "use another folder"),
+            c(64, ["predict", "--model", model, "--input", w.path("good/images/disk0.png"), "--output", w.path("good/images")],
+              "would overwrite the input", "disk0.png"),
+            c(64, ["predict", "--model", model, "--input", w.path("good/images"), "--window", "0"], "--window '0' is not N or HxW"),
+            c(64, ["predict", "--model", model, "--input", w.path("good/images"), "--overlap", "1"], "--overlap must be in [0, 1)"),
+            // sizes too large for the memory: one line saying what fits, before anything is allocated
+            c(64, ["train"] + good + ["--size", "100000", "--output", w.path("o6")], "training at 100000×100000", "needs ~",
+              "more than the memory budget", "use a smaller --size"),
+            c(64, ["predict", "--model", model, "--input", w.path("good/images"), "--size", "20000", "--output", w.path("p6")],
+              "a 20000×20000 image needs ~", "use --window"),
+            c(64, ["evaluate", "--model", model, "--size", "100000", "--output", w.path("e1")], "a 100000×100000 image needs ~"),
             // the command itself
             c(64, ["segment"], "segment"),
         ]
@@ -290,11 +323,12 @@ import Testing
 
     @Test func oddSizedImagesArePaddedForPrediction() throws {
         // Not an error: prediction pads an image whose size is not a multiple of the network's
-        // factor and crops the mask back to the image's size.
+        // factor and crops the mask back to the image's size (with --window, which does not
+        // resize to the training size, and covers the 30×30 images with one window).
         let workspace = try Workspace()
         defer { try? FileManager.default.removeItem(at: workspace.root) }
         let output = workspace.root.appendingPathComponent("odd-predictions")
-        let r = try FocalProcess.run(["predict", "--model", workspace.path("focal/best.safetensors"),
+        let r = try FocalProcess.run(["predict", "--model", workspace.path("focal/best.safetensors"), "--window", "32",
                                       "--input", try FocalProcess.fixtures.appendingPathComponent("odd/images").path, "--output", output.path])
         #expect(r.status == 0, "stderr: \(r.error)")
         let mask = try Image.read(from: output.appendingPathComponent("odd0.png"))

@@ -58,9 +58,12 @@ enum ExitStatus: Int32 {
             case .checkpointMismatch, .invalidCheckpoint: return .data
             default: return .usage
             }
-        case is LossError, is ResizeError, is TilingError, is SplitError: return .usage
+        case is LossError, is ResizeError, is TilingError, is SplitError, is MemoryBudgetError: return .usage
         case let e as ONNXExportError:
             if case .outputExists = e { return .usage }
+            return .failure
+        case let e as RunFolderError:
+            if case .holdsRun = e { return .usage }
             return .failure
         default: return .failure
         }

@@ -15,16 +15,13 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var data: DataOptions
     @Option(help: "Which images: test (the seeded test split, as in training) or all.") var split: String = "test"
     @Option(help: "Output folder for metrics.csv, predictions/ and overlays/.") var output: String = "out/evaluate"
-    @Option(help: "Sliding window size (default: whole images).") var window: Int?
-    @Option(help: "Sliding window stride (default: half the window).") var stride: Int?
+    @OptionGroup var windows: WindowOptions
     @Option(help: "Normalised surface Dice tolerance, in the units of --pixel-spacing (pixels by default).")
     var nsdTolerance: Double = BoundaryMetrics.defaultTolerance
     @Option(help: "Pixel size for the boundary distances: 'dy,dx' (row, column spacing) or one value for both.")
     var pixelSpacing: String = "1"
 
     func validate() throws {
-        if let window, window < 1 { throw ValidationError("--window must be at least 1") }
-        if let stride, stride < 1 { throw ValidationError("--stride must be at least 1") }
         guard ["test", "all"].contains(split) else { throw ValidationError("--split must be test or all") }
         guard nsdTolerance.isFinite, nsdTolerance >= 0 else { throw ValidationError("--nsd-tolerance must be finite and at least 0") }
         _ = try spacing()
@@ -51,15 +48,20 @@ struct EvaluateCommand: ParsableCommand {
         if let classes = data.classes, classes != net.classes {
             throw CLIError("--classes \(classes) does not match the model, which has \(net.classes) classes (\(model)); omit --classes")
         }
+        let predictor = try windows.predictor(model: net)
+        // The training protocol, as predict: the model's training size unless --size or --window.
+        let size = try windows.inputSize(typed: try data.size.map { try parseSize($0) }, modelPath: model)
+            ?? (data.images == nil && windows.window == nil ? DataSource.bundledNuclei.size : nil)
+        if let size { try predictor.checkMemory(for: size) }
         try OutputFolder.create(output)
-        var source = try data.source(defaultSize: data.images == nil ? ImageSize(square: 128) : nil)
+        var source = try data.source(defaultSize: nil)
+        source.size = size
         source.classes = net.classes
         let loaded = try source.load()
         for w in loaded.warnings { say("warning: \(w)") }
         let samples = split == "all" ? loaded.split.train + loaded.split.validation + loaded.split.test : loaded.split.test
-        let mode: Predictor.Mode = window.map { .slidingWindow(size: $0, stride: stride ?? max(1, $0 / 2)) } ?? .fullImage
         let boundary = BoundaryMetrics.Options(spacing: try spacing(), tolerance: nsdTolerance)
-        let evaluator = Evaluator(predictor: Predictor(model: net, mode: mode), boundary: boundary)
+        let evaluator = Evaluator(predictor: predictor, boundary: boundary)
         let report = try evaluator.evaluate(samples, outputDirectory: URL(fileURLWithPath: output))
         printScores(report.mean, images: samples.count, label: data.images == nil ? "bundled nuclei tiles, \(split)" : split)
         if let b = report.boundary { printBoundaryScores(b, tolerance: nsdTolerance) }

@@ -9,18 +9,25 @@ struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "train",
         abstract: "Train a (Focal) U-Net / USE-Net / Attention U-Net, then evaluate the best model on the test split.",
-        discussion: "Writes checkpoints, logs, plots, predicted masks and metrics to --output. A killed run continues with --resume.")
+        discussion: """
+            Writes checkpoints, logs, plots, predicted masks and metrics to --output, which holds one run. \
+            A killed run continues with `--output X --resume` alone: every setting comes from the folder.
+            """)
 
     @OptionGroup var data: DataOptions
     @OptionGroup var network: NetworkOptions
     @OptionGroup var training: TrainingOptions
-    @Option(help: "Output folder.") var output: String = "out/train"
-    @Flag(help: "Continue from the last checkpoint in --output.") var resume = false
+    @Option(help: "Output folder (holds one run).") var output: String = "out/train"
+    @Flag(help: "Continue the run in --output from its last checkpoint, with the settings it was made with.") var resume = false
+    @Flag(help: "With --resume: let --epochs change the saved run's number of epochs.") var override = false
+    @Flag(help: "Remove the run in --output (its checkpoints, logs and results) and start a new one.") var overwrite = false
     @Option(help: "Threads (default: FOCAL_NUM_THREADS, else all cores; under mpirun the cores shared by the ranks on the machine).")
     var threads: Int?
 
     func validate() throws {
         if let threads, threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if resume && overwrite { throw ValidationError("--resume and --overwrite exclude each other: continue the run or replace it") }
+        if override && !resume { throw ValidationError("--override only applies with --resume") }
     }
 
     func run() throws {
@@ -32,12 +39,31 @@ struct TrainCommand: ParsableCommand {
             Threading.threadCount = launch.defaultThreadCount()
         }
         let root = distributed?.isRoot ?? true
-        let config = try training.configuration(network: network, data: data)
         try OutputFolder.create(output)
+        let folder = URL(fileURLWithPath: output)
+        var config: ExperimentConfiguration
+        var announcement: String? = nil
+        if resume, let saved = try Experiment.savedConfiguration(in: folder) {
+            if let preset = training.preset {
+                throw CLIError("--preset \(preset) conflicts with the run in \(output): a resumed run keeps the settings it was made with; drop it or start a new run with --overwrite")
+            }
+            config = try RunResumption.configuration(saved: saved, given: try data.givenOptions + network.givenOptions + training.givenOptions,
+                                                     folder: output, override: override)
+            announcement = ("resuming the run in \(output) with its saved settings (\(config.data.label), size \(config.data.size.map { "\($0)" } ?? "of the files"), \(config.training.epochs) epochs)")
+        } else {
+            config = try training.configuration(network: network, data: data)
+            config.data = config.data.withAbsolutePaths
+        }
         let started = Date()
         let reporter = TrainingReporter(epochs: config.training.epochs)
-        let result = try Experiment.run(config, output: URL(fileURLWithPath: output), resume: resume, distributed: distributed,
-                                        onEvent: root ? reporter.handle : nil, log: { if root { say($0) } })
+        let start: RunStart = resume ? .resume : (overwrite ? .overwrite : .new)
+        // Said once the run holds the folder (the first log line), not before a refusal.
+        let result = try Experiment.run(config, output: folder, start: start, distributed: distributed,
+                                        onEvent: root ? reporter.handle : nil, log: { line in
+            guard root else { return }
+            if let a = announcement { say(a); announcement = nil }
+            say(line)
+        })
         if let distributed {
             if root {
                 let perStep = distributed.allReduceCount > 0 ? distributed.allReduceSeconds / Double(distributed.allReduceCount) : 0

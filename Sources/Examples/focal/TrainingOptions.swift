@@ -8,7 +8,7 @@ import FocalTraining
 /// Loss and training-protocol options (shared by train, prune --retrain and reproduce).
 struct TrainingOptions: ParsableArguments {
     @Option(help: "Settings to start from: \(Preset.all.map(\.name).joined(separator: ", ")) (default: nuclei).")
-    var preset: String = "nuclei"
+    var preset: String?
     @Option(help: "Loss name (see `focal loss --list`). Default: the preset's (asymmetric Unified Focal).")
     var loss: String?
     @Option(help: "Loss δ (class / false-negative weight).") var delta: Double?
@@ -31,11 +31,14 @@ struct TrainingOptions: ParsableArguments {
     @Option(help: "Learning-rate floor.") var minLearningRate: Float?
     @Flag(help: "Train without augmentation.") var noAugmentation = false
     @Option(help: "Cap on steps per epoch.") var maxStepsPerEpoch: Int?
-    @Option(help: "Seed of shuffling and augmentation.") var seed: UInt64 = 0
-    @Option(help: "Seed of the initial weights.") var initSeed: UInt64 = 0
+    @Option(help: "Seed of shuffling and augmentation (default 0).") var seed: UInt64?
+    @Option(help: "Seed of the initial weights (default 0).") var initSeed: UInt64?
+
+    /// The preset used without --preset.
+    static let defaultPreset = Preset.nuclei.name
 
     func validate() throws {
-        _ = try Preset.named(preset)
+        _ = try Preset.named(preset ?? Self.defaultPreset)
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
         try FiniteOptions.check([("--delta", delta), ("--gamma", gamma), ("--gamma-f", gammaF), ("--lambda", lambda),
@@ -53,11 +56,12 @@ struct TrainingOptions: ParsableArguments {
         if let loss, LossRegistry.entry(named: loss) == nil {
             throw ValidationError("\(LossError.unknownLoss(name: loss, valid: LossRegistry.names))")
         }
-        if let fdptMode, mode(fdptMode) == nil { throw ValidationError("unknown FDPT mode '\(fdptMode)'; use replace-target or pixel-weight") }
+        if let fdptMode, Self.mode(fdptMode) == nil { throw ValidationError("unknown FDPT mode '\(fdptMode)'; use replace-target or pixel-weight") }
         if let fdptEpsilon, !(fdptEpsilon >= 0) { throw ValidationError("--fdpt-epsilon must be ≥ 0") }
     }
 
-    private func mode(_ text: String) -> DistancePenalized.Mode? {
+    /// The FDPT mode named `text` on the command line.
+    static func mode(_ text: String) -> DistancePenalized.Mode? {
         switch text {
         case "replace-target", "replaceTarget": return .replaceTarget
         case "pixel-weight", "weightPixels": return .weightPixels
@@ -87,7 +91,7 @@ struct TrainingOptions: ParsableArguments {
     }
 
     private func configuration(data: DataOptions, network makeNetwork: (UNetConfiguration) throws -> UNetConfiguration) throws -> ExperimentConfiguration {
-        let p = try Preset.named(preset)
+        let p = try Preset.named(preset ?? Self.defaultPreset)
         var t = p.training
         if let loss {
             t.loss = loss
@@ -108,11 +112,43 @@ struct TrainingOptions: ParsableArguments {
         if let minLearningRate { t.minLearningRate = minLearningRate }
         if noAugmentation { t.augmentation = .none }
         t.maxStepsPerEpoch = maxStepsPerEpoch
-        t.seed = seed
+        t.seed = seed ?? 0
         var c = ExperimentConfiguration(data: try data.source(defaultSize: p.size), network: try makeNetwork(p.network),
-                                        training: t, initializationSeed: initSeed)
-        if let fdptMode { c.distancePenaltyMode = mode(fdptMode)! }
+                                        training: t, initializationSeed: initSeed ?? 0)
+        if let fdptMode { c.distancePenaltyMode = Self.mode(fdptMode)! }
         _ = try c.makeLoss()  // reject bad loss options before loading any data
         return c
+    }
+}
+
+extension TrainingOptions {
+    /// The options typed on the command line, for comparison with a saved run (`--preset` is
+    /// not among them: a run records its settings, not the preset they came from).
+    var givenOptions: [GivenOption] {
+        func lossOption(_ flag: String, _ key: String, _ value: Double?) -> GivenOption? {
+            .value(flag, optionText(value), saved: { optionText($0.training.lossOptions[key]) })
+        }
+        func lossName(_ name: String) -> String { LossRegistry.entry(named: name)?.name ?? name }
+        let modeName: (DistancePenalized.Mode) -> String = { $0 == .replaceTarget ? "replace-target" : "pixel-weight" }
+        return [
+            .value("--loss", loss.map(lossName), saved: { lossName($0.training.loss) }),
+            lossOption("--delta", "delta", delta), lossOption("--gamma", "gamma", gamma), lossOption("--gamma-f", "gamma_f", gammaF),
+            lossOption("--lambda", "lambda", lambda), lossOption("--weight", "weight", weight), lossOption("--alpha", "alpha", alpha),
+            lossOption("--beta", "beta", beta), lossOption("--smooth", "smooth", smooth),
+            .value("--fdpt-epsilon", optionText(fdptEpsilon), saved: { optionText($0.training.distancePenaltyEpsilon) }),
+            .value("--fdpt-mode", fdptMode.flatMap(Self.mode).map(modeName), saved: { modeName($0.distancePenaltyMode) }),
+            .value("--epochs", optionText(epochs), saved: { optionText($0.training.epochs) },
+                   override: { [epochs] in $0.training.epochs = epochs! }),
+            .value("--batch-size", optionText(batchSize), saved: { optionText($0.training.batchSize) }),
+            .value("--optimizer", optimizer, saved: { $0.training.optimizer.rawValue }),
+            .value("--learning-rate", optionText(learningRate), saved: { optionText($0.training.learningRate) }),
+            .value("--lr-patience", optionText(lrPatience), saved: { optionText($0.training.plateauPatience) }),
+            .value("--stop-patience", optionText(stopPatience), saved: { optionText($0.training.earlyStoppingPatience) }),
+            .value("--min-learning-rate", optionText(minLearningRate), saved: { optionText($0.training.minLearningRate) }),
+            .flag("--no-augmentation", isSet: noAugmentation, saved: { $0.training.augmentation == .none }),
+            .value("--max-steps-per-epoch", optionText(maxStepsPerEpoch), saved: { optionText($0.training.maxStepsPerEpoch) }),
+            .value("--seed", optionText(seed), saved: { optionText($0.training.seed) }),
+            .value("--init-seed", optionText(initSeed), saved: { optionText($0.initializationSeed) }),
+        ].compactMap { $0 }
     }
 }

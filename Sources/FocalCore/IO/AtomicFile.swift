@@ -50,7 +50,7 @@ public enum AtomicFile {
         guard !name.isEmpty, name != "/" else {
             throw AtomicFileError(operation: "resolve destination", path: destination, code: EISDIR)
         }
-        var template = Array(((directory.isEmpty ? "." : directory) + "/.\(name).tmp-XXXXXX").utf8CString)
+        var template = Array(((directory.isEmpty ? "." : directory) + "/.\(name)\(temporaryMarker)XXXXXX").utf8CString)
         let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
         let temporary = template.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
         guard fd >= 0 else { throw AtomicFileError(operation: "create temporary file", path: temporary, code: errno) }
@@ -87,6 +87,19 @@ public enum AtomicFile {
         guard dirfd >= 0 else { throw fail("open directory", directory) }
         defer { close(dirfd) }
         if fsync(dirfd) != 0 && errno != EINVAL { throw fail("fsync directory", directory) }
+    }
+
+    /// The marker between a destination's name and the random suffix in temporary names.
+    static let temporaryMarker = ".tmp-"
+
+    /// True when `name` (a file name, no folder) is a temporary file of `write(_:to:)`:
+    /// `.<destination>.tmp-XXXXXX`. A process killed between creating and renaming one leaves
+    /// it behind; `RunFolder` removes them when it starts a run.
+    public static func isTemporaryName(_ name: String) -> Bool {
+        guard name.hasPrefix("."), let marker = name.range(of: temporaryMarker, options: .backwards) else { return false }
+        let suffix = name[marker.upperBound...]
+        return marker.lowerBound > name.index(after: name.startIndex) && suffix.count == 6
+            && suffix.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }
 
     @inline(__always)

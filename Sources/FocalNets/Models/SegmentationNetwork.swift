@@ -41,8 +41,8 @@ import FocalCore
 /// Conformers must be classes whose module tree is fixed after `init` (see `Module`). The
 /// requirements with defaults: `sizeMultiple` (1), `validate(input:)` (rank 4, channels,
 /// size multiple), `callAsFunction` (softmax of `logits`), `focalLayers` (none),
-/// `architectureDifferences(fromConfigurationJSON:)` (JSON text compared) and
-/// `architectureFacts` (none).
+/// `architectureDifferences(fromConfigurationJSON:)` (JSON text compared),
+/// `architectureFacts` and `featureValuesPerPixel` (none).
 public protocol SegmentationNetwork: Module {
     /// The name under which files record this type (`"unet"` for `UNet`); unique in
     /// `NetworkRegistry`.
@@ -69,6 +69,10 @@ public protocol SegmentationNetwork: Module {
     /// The architectural differences between this network and a stored configuration, one
     /// line each (empty: the same architecture).
     func architectureDifferences(fromConfigurationJSON json: String) throws -> [String]
+    /// Feature-map values the network holds per input pixel for one copy of its activations
+    /// (the predictor and trainer estimate a pass's memory from it before allocating; `nil`:
+    /// no estimate, no check).
+    var featureValuesPerPixel: Double? { get }
     /// Facts a port to another framework needs that the configuration does not state
     /// (normalisation ε, operation order, …), as JSON; `nil` when there are none.
     var architectureFacts: String? { get }
@@ -110,4 +114,6 @@ extension SegmentationNetwork {
     }
 
     public var architectureFacts: String? { nil }
+
+    public var featureValuesPerPixel: Double? { nil }
 }

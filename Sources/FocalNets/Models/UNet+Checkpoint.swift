@@ -26,6 +26,9 @@ extension UNet: SegmentationNetwork, CustomStringConvertible {
     /// JSON, stored under `architecture` in every file.
     public var architectureFacts: String? { try? UNetArchitecture.current.json() }
 
+    /// `configuration.featureValuesPerPixel`.
+    public var featureValuesPerPixel: Double? { configuration.featureValuesPerPixel }
+
     /// The configuration's description, e.g. `U-Net 3→2 classes, 32 filters, depth 4, …`.
     public var description: String { configuration.description }
 

@@ -57,6 +57,15 @@ public struct UNetConfiguration: Sendable, Hashable, Codable, CustomStringConver
     /// Filters of level `level` (`baseFilters·2^level`; `level == depth` is the bottleneck).
     public func filters(level: Int) -> Int { baseFilters << level }
 
+    /// Feature-map values per input pixel for one copy of the activations: a level-`l` map has
+    /// `baseFilters·2^l` channels at `1/4^l` of the pixels, so
+    /// `inChannels + classes + Σ_l baseFilters·2^l / 4^l`.
+    public var featureValuesPerPixel: Double {
+        var a = Double(inChannels + classes)
+        for level in 0...depth { a += Double(filters(level: level)) / Double(1 << (2 * level)) }
+        return a
+    }
+
     /// The multiple that H and W must be (`2^depth`).
     public var sizeMultiple: Int { 1 << depth }
 

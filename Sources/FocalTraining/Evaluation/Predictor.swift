@@ -1,31 +1,43 @@
-import FocalData
 import Foundation
 import FocalCore
+import FocalData
 import FocalNets
 
 /// Runs a trained network on images of any size.
 ///
 /// Full-image mode pads the image (with zeros, i.e. the z-score mean) up to a multiple of
-/// the network's size factor and crops the result. Sliding-window mode covers an image
-/// larger than the training size with overlapping windows of `window` pixels and averages
-/// the overlapping probabilities.
+/// the network's size factor and crops the result. Sliding-window mode (`SlidingWindow`)
+/// covers a large image with overlapping, Gaussian-weighted windows in bounded memory. Before
+/// every forward pass the memory it needs is estimated (`ForwardMemory`); above
+/// `memoryBudget` it throws `MemoryBudgetError` instead of allocating.
 public struct Predictor {
     /// How to cover an image.
     public enum Mode: Sendable, Equatable {
         /// One pass over the whole (padded) image.
         case fullImage
-        /// Windows of `size × size` pixels, moved by `stride` pixels.
-        case slidingWindow(size: Int, stride: Int)
+        /// Overlapping windows blended with Gaussian weights.
+        case slidingWindow(SlidingWindow)
     }
 
     /// The network (switched to evaluation mode while predicting).
     public let model: any SegmentationNetwork
     /// The covering mode.
     public var mode: Mode
+    /// The most memory one forward pass may take.
+    public var memoryBudget: MemoryBudget
 
-    public init(model: any SegmentationNetwork, mode: Mode = .fullImage) {
+    /// A predictor; throws `TrainingError.invalidConfiguration` when a window's height or width
+    /// is not a multiple of the network's size factor.
+    public init(model: any SegmentationNetwork, mode: Mode = .fullImage, memoryBudget: MemoryBudget = .standard) throws {
+        if case let .slidingWindow(window) = mode {
+            let m = model.sizeMultiple
+            guard window.size.height % m == 0, window.size.width % m == 0 else {
+                throw TrainingError.invalidConfiguration("sliding window \(window.size): its height and width must each be a multiple of \(m)")
+            }
+        }
         self.model = model
         self.mode = mode
+        self.memoryBudget = memoryBudget
     }
 
     /// Class probabilities `[C, H, W]` for a `[channels, H, W]` image.
@@ -36,21 +48,39 @@ public struct Predictor {
         return try withNoGrad {
             switch mode {
             case .fullImage: return try padded(image)
-            case let .slidingWindow(size, stride): return try windows(image, size: size, stride: stride)
+            case let .slidingWindow(window): return try window.probabilities(of: image, predict: padded)
             }
         }
     }
 
     /// The argmax label map `[H·W]` of an image (ties to the lower class).
     public func labels(_ image: Tensor) throws -> [Int32] {
-        let p = try probabilities(image)
-        return try SegmentationMetrics.argmax(p.reshaped([1] + p.shape))[0]
+        try Self.argmax(try probabilities(image))
+    }
+
+    /// The argmax label map `[H·W]` of `[C, H, W]` probabilities (ties to the lower class).
+    public static func argmax(_ p: Tensor) throws -> [Int32] {
+        try SegmentationMetrics.argmax(p.reshaped([1] + p.shape))[0]
+    }
+
+    /// Throws `MemoryBudgetError` unless predicting an image of `size` fits the budget (with
+    /// windows: the window's pass).
+    public func checkMemory(for size: ImageSize) throws {
+        var pass = size
+        if case let .slidingWindow(window) = mode {
+            pass = ImageSize(height: min(size.height, window.size.height), width: min(size.width, window.size.width))
+        }
+        let f = model.sizeMultiple
+        try ForwardMemory.checkInference(model, size: ImageSize(height: (pass.height + f - 1) / f * f,
+                                                                              width: (pass.width + f - 1) / f * f),
+                                         budget: memoryBudget)
     }
 
     private func padded(_ image: Tensor) throws -> Tensor {
         let f = model.sizeMultiple
         let (c, h, w) = (image.shape[0], image.shape[1], image.shape[2])
         let ph = (h + f - 1) / f * f, pw = (w + f - 1) / f * f
+        try ForwardMemory.checkInference(model, size: ImageSize(height: ph, width: pw), budget: memoryBudget)
         var x = image
         if ph != h || pw != w {
             x = Tensor(shape: [c, ph, pw]) { out in
@@ -69,43 +99,39 @@ public struct Predictor {
         if ph == h && pw == w { return p.reshaped([k, h, w]).detached() }
         return p.reshaped([k, ph, pw]).slice(axis: 1, 0..<h).slice(axis: 2, 0..<w).contiguous().detached()
     }
-
-    private func windows(_ image: Tensor, size: Int, stride: Int) throws -> Tensor {
-        let (c, h, w) = (image.shape[0], image.shape[1], image.shape[2])
-        if h <= size && w <= size { return try padded(image) }
-        let multiple = model.sizeMultiple
-        guard size % multiple == 0, stride >= 1, stride <= size else {
-            throw TrainingError.invalidConfiguration("sliding window: size \(size) must be a multiple of \(multiple) and 1 ≤ stride (\(stride)) ≤ size")
-        }
-        let grid = try TileGrid(image: ImageSize(height: h, width: w), tile: ImageSize(height: min(size, h), width: min(size, w)), stride: stride)
-        var accumulator = try TileAccumulator(grid: grid, channels: model.classes)
-        for (index, tile) in try grid.cut(image).enumerated() {
-            try accumulator.add(try padded(tile.reshaped([c] + Array(tile.shape.suffix(2)))), at: index)
-        }
-        return try accumulator.result()
-    }
 }
 
 extension Predictor {
-    /// Segments an image file: reads it (PNG, TIFF, GIF, JPEG, `.npy`), drops alpha, optionally
-    /// resizes it to `size`, z-scores it as in training, predicts, and returns the label map at
-    /// the file's own size as an 8-bit image (labels scaled to 0…255).
-    public func segment(file: URL, size: ImageSize? = nil) throws -> Image {
+    /// Segments an image file the way `Evaluator` scores a sample: reads it (PNG, TIFF, GIF,
+    /// JPEG, `.npy`), drops alpha, resizes it to `size` when given (as training did), z-scores
+    /// it, predicts, and brings the result back to the file's own size by nearest neighbour.
+    /// Returns the label map as an 8-bit image (labels scaled to 0…255) and the class
+    /// probabilities `[C, H, W]` at the file's size (nearest neighbour too, so their argmax is
+    /// the mask).
+    public func segment(file: URL, size: ImageSize? = nil) throws -> (mask: Image, probabilities: Tensor) {
         let raw = try Image.read(from: file).droppingAlpha()
         guard raw.channels == model.inChannels else {
             throw DatasetError.invalidOptions("\(file.path) has \(raw.channels) channels; the model expects \(model.inChannels)")
         }
+        let resize = size.map { ($0.height, $0.width) != (raw.height, raw.width) } ?? false
+        try checkMemory(for: resize ? size! : ImageSize(height: raw.height, width: raw.width))
         var x = raw.tensor
-        if let size, (size.height, size.width) != (raw.height, raw.width) {
-            x = try Resize.image(x, height: size.height, width: size.width)
-        }
+        if let size, resize { x = try Resize.image(x, height: size.height, width: size.width) }
         x = Normalization.zScore(x)
-        var labels = try labels(x).map { Float($0) }
-        if let size, (size.height, size.width) != (raw.height, raw.width) {
-            labels = try Resize.labels(Tensor(shape: [size.height, size.width], scalars: labels),
-                                       height: raw.height, width: raw.width, method: .nearest).scalars
+        var p = try probabilities(x)
+        if resize {
+            let (k, h, w) = (p.shape[0], p.shape[1], p.shape[2])
+            var planes: [Float] = []
+            planes.reserveCapacity(k * raw.height * raw.width)
+            for c in 0..<k {
+                let plane = p.slice(axis: 0, c..<(c + 1)).contiguous().reshaped([h, w])
+                planes += try Resize.labels(plane, height: raw.height, width: raw.width, method: .nearest).scalars
+            }
+            p = Tensor(shape: [k, raw.height, raw.width], scalars: planes)
         }
+        let labels = try Self.argmax(p)
         let scale = Float(255 / max(1, model.classes - 1))
-        return try Image(width: raw.width, height: raw.height, channels: 1, bitDepth: 8, pixels: labels.map { $0 * scale })
+        let mask = try Image(width: raw.width, height: raw.height, channels: 1, bitDepth: 8, pixels: labels.map { Float($0) * scale })
+        return (mask, p)
     }
 }

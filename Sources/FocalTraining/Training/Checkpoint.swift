@@ -21,6 +21,9 @@ public struct TrainingState: Codable, Sendable {
     public var history: [EpochRecord]
     /// The configuration the run was started with.
     public var configuration: TrainingConfiguration
+    /// The run this checkpoint belongs to (`RunFolder`); `nil` in checkpoints written before run
+    /// ids existed (decoded with `decodeIfPresent`, so those files still load).
+    public var runID: UUID? = nil
 }
 
 /// A training checkpoint: the network's description and weights, the optimiser's state and the
@@ -69,14 +72,15 @@ public struct Checkpoint {
     static let legacyFormatKey = "focal.format", legacyFormatValue = "focal-training-checkpoint-1"
     static let legacyNetworkKey = "network", legacyModelPrefix = "model."
 
-    /// Writes the checkpoint atomically (temporary file, fsync, rename).
+    /// Writes the checkpoint atomically (temporary file, fsync, rename), with `extra` metadata
+    /// (e.g. `ModelMetadata`) beside the checkpoint's own keys, which win on a clash.
     /// - Throws: `TrainingError.checkpoint` when a network tensor's name starts with
     ///   `optimizer.` (it would be read back as optimiser state); I/O errors.
-    public func write(to url: URL) throws {
+    public func write(to url: URL, metadata extra: [String: String] = [:]) throws {
         if let clash = model.first(where: { $0.0.hasPrefix(Checkpoint.optimizerPrefix) }) {
             throw TrainingError.checkpoint("network tensor '\(clash.0)' starts with '\(Checkpoint.optimizerPrefix)', which checkpoints reserve for the optimiser")
         }
-        var metadata = networkMetadata
+        var metadata = networkMetadata.merging(extra) { own, _ in own }
         metadata[NetworkFile.Key.format] = NetworkFile.checkpointFormat
         metadata[NetworkFile.Key.version] = String(NetworkFile.version)
         metadata[NetworkFile.Key.network] = network.kind
@@ -156,15 +160,25 @@ public struct Checkpoint {
 
 /// The checkpoint files of one output folder: the latest (`checkpoint.safetensors`), the one
 /// before it (`checkpoint.prev.safetensors`, kept so that a file damaged by a kill never
-/// loses more than one epoch) and the best-validation model (`best.safetensors`).
+/// loses more than one epoch) and the best-validation model (`best.safetensors`). With a
+/// `runID`, every checkpoint saved is stamped with it and only checkpoints of that run are
+/// resumed from, so a fallback never crosses into another run's file.
 public struct CheckpointStore {
     /// The output folder.
     public let directory: URL
+    /// The run whose checkpoints this store writes and reads (`nil`: any, as before run ids).
+    public var runID: UUID?
+    /// Metadata written into every checkpoint and the best model (`ModelMetadata.dictionary`).
+    public var modelMetadata: [String: String] = [:]
     public var latestURL: URL { directory.appendingPathComponent("checkpoint.safetensors") }
     public var previousURL: URL { directory.appendingPathComponent("checkpoint.prev.safetensors") }
     public var bestURL: URL { directory.appendingPathComponent("best.safetensors") }
 
-    public init(directory: URL) { self.directory = directory }
+    /// A store in `directory` for the run `runID` (`nil`: checkpoints of any run).
+    public init(directory: URL, runID: UUID? = nil) {
+        self.directory = directory
+        self.runID = runID
+    }
 
     /// Saves `checkpoint` as the latest, keeping the former latest as the previous one.
     public func save(_ checkpoint: Checkpoint) throws {
@@ -175,7 +189,9 @@ public struct CheckpointStore {
                 throw TrainingError.checkpoint("cannot rotate \(latestURL.path): \(String(cString: strerror(errno)))")
             }
         }
-        try checkpoint.write(to: latestURL)
+        var stamped = checkpoint
+        if let runID { stamped.state.runID = runID }
+        try stamped.write(to: latestURL, metadata: modelMetadata)
     }
 
     /// The newest readable checkpoint, with a warning for every damaged file skipped.
@@ -192,13 +208,18 @@ public struct CheckpointStore {
         var warnings: [String] = []
         for url in [latestURL, previousURL] where FileManager.default.fileExists(atPath: url.path) {
             do {
-                return (try Checkpoint.read(from: url), url, warnings)
+                let checkpoint = try Checkpoint.read(from: url)
+                if let runID, checkpoint.state.runID != runID {
+                    warnings.append("skipping \(url.path): it belongs to another run (run id \(checkpoint.state.runID?.uuidString ?? "none"), this run is \(runID.uuidString))")
+                    continue
+                }
+                return (checkpoint, url, warnings)
             } catch {
                 warnings.append("skipping damaged checkpoint \(url.path): \(error)")
             }
         }
         if warnings.isEmpty { return nil }
-        throw TrainingError.checkpoint("no readable checkpoint to resume from in \(directory.path) ("
+        throw TrainingError.checkpoint("no readable checkpoint of this run to resume from in \(directory.path) ("
             + warnings.joined(separator: "; ") + "); move the damaged files away to start a new run")
     }
 }

@@ -140,7 +140,7 @@ public final class Trainer {
             if valLoss < state.bestValidationLoss {
                 state.bestValidationLoss = valLoss
                 state.bestEpoch = epoch
-                if let store = checkpointWriter { try NetworkFile.save(model, to: store.bestURL) }
+                if let store = checkpointWriter { try NetworkFile.save(model, to: store.bestURL, metadata: store.modelMetadata) }
             }
             state.learningRate = state.plateau.step(metric: valLoss, learningRate: state.learningRate)
             let stop = state.earlyStopping.step(metric: valLoss, epoch: epoch)

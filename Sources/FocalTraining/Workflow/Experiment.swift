@@ -89,19 +89,62 @@ public enum ExperimentOutcome: String, Sendable, Equatable {
 /// leaving everything in one folder:
 /// `configuration.json`, `checkpoint.safetensors` (+ `.prev`), `best.safetensors`,
 /// `log.csv`, `log.jsonl`, `loss.svg`/`.png`, `focal-weights.svg`/`.png`, `metrics.csv`,
-/// `predictions/*.png`, `overlays/*.png` and `summary.json`.
+/// `predictions/*.png`, `overlays/*.png` and `summary.json`. The folder is a `RunFolder`:
+/// locked while a run works in it, and holding one run, whose id is in `configuration.json`
+/// and in every checkpoint.
 public enum Experiment {
-    /// Runs the experiment. `onEvent` receives training events; `log` short status lines.
+    /// Runs the experiment in `output`, holding the folder's lock throughout. `.new` refuses a
+    /// folder that already holds a run (`RunFolderError.holdsRun`), `.overwrite` removes that
+    /// run's files first, `.resume` continues the folder's run (its run id, its newest
+    /// checkpoint of that id). `onEvent` receives training events; `log` short status lines.
     /// With `distributed`, this process is one rank of a data-parallel run (`Trainer.distributed`):
-    /// every rank trains, only rank 0 writes the folder and evaluates the test split (the other
-    /// ranks return their training history with no test scores).
-    public static func run(_ configuration: ExperimentConfiguration, output: URL, resume: Bool = false,
+    /// every rank trains; only rank 0 holds the folder's lock, writes it and evaluates the test
+    /// split (the other ranks return their training history with no test scores).
+    public static func run(_ configuration: ExperimentConfiguration, output: URL, start: RunStart = .new,
                            distributed: DistributedContext? = nil,
                            onEvent: ((TrainingEvent) -> Void)? = nil, log: (String) -> Void = { _ in }) throws -> ExperimentResult {
-        let writes = distributed?.isRoot ?? true
         try configuration.validate()
-        let fm = FileManager.default
-        try fm.createDirectory(at: output, withIntermediateDirectories: true)
+        guard distributed?.isRoot ?? true else {
+            // Another rank of a data-parallel run: rank 0 holds the folder, writes it and evaluates.
+            return try execute(configuration, output: output, folder: nil, runID: nil, resume: start == .resume,
+                               distributed: distributed, onEvent: onEvent, log: log)
+        }
+        let folder = try RunFolder(output)
+        defer { folder.close() }
+        report(folder, log: log)
+        var runID: UUID? = UUID()
+        switch start {
+        case .new:
+            if folder.holdsRun {
+                throw RunFolderError.holdsRun(folder: output.path, runID: try folder.runID()?.uuidString ?? "not recorded",
+                                              epochs: folder.epochsCompleted)
+            }
+        case .overwrite:
+            try folder.clear()
+        case .resume:
+            // A folder from before run ids keeps none (its checkpoints carry none either).
+            if FileManager.default.fileExists(atPath: folder.configurationURL.path) { runID = try folder.runID() }
+        }
+        return try execute(configuration, output: output, folder: folder, runID: runID, resume: start == .resume,
+                           distributed: distributed, onEvent: onEvent, log: log)
+    }
+
+    /// Logs the stale temporary files removed when `folder` was opened.
+    private static func report(_ folder: RunFolder, log: (String) -> Void) {
+        if !folder.removedTemporaryFiles.isEmpty {
+            log("removed \(folder.removedTemporaryFiles.count) temporary file(s) left by a killed run: "
+                + folder.removedTemporaryFiles.map { ($0 as NSString).lastPathComponent }.joined(separator: ", "))
+        }
+    }
+
+    /// The run itself, in a folder already locked and prepared (`folder`), or, for the ranks of
+    /// a data-parallel run other than rank 0, in `output` without writing to it (`folder` nil).
+    private static func execute(_ configuration: ExperimentConfiguration, output: URL, folder: RunFolder?, runID: UUID?,
+                                resume: Bool, distributed: DistributedContext? = nil,
+                                onEvent: ((TrainingEvent) -> Void)?, log: (String) -> Void) throws -> ExperimentResult {
+        try configuration.validate()
+        let writes = folder != nil
+        try ForwardMemory.checkTraining(configuration)
         let loaded = try configuration.data.load()
         for w in loaded.warnings { log("warning: \(w)") }
         var config = configuration
@@ -110,14 +153,14 @@ public enum Experiment {
         let split = loaded.split
         log("data: \(split.train.count) training, \(split.validation.count) validation, \(split.test.count) test images from \(config.data.label)")
 
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        if writes { try AtomicFile.write(try encoder.encode(config), to: output.appendingPathComponent("configuration.json")) }
+        if let folder { try folder.writeRecord(config, runID: runID) }
 
         var gen = RandomGenerator(seed: config.initializationSeed)
         let model = try UNet(configuration: config.network, generator: &gen)
         log("network: \(model.parameterCount) parameters; attention plan: \(config.network.plan)")
-        let store = CheckpointStore(directory: output)
+        var store = CheckpointStore(directory: output, runID: runID)
+        let trainingSize = config.data.size ?? split.train.first.map { ImageSize(height: $0.height, width: $0.width) }
+        store.modelMetadata = ModelMetadata(runID: runID, trainingSize: trainingSize).dictionary
         let trainer = try Trainer(model: model, loss: try config.makeLoss(), configuration: config.training,
                                   training: split.train, validation: split.validation, store: store)
         trainer.distributed = distributed
@@ -142,7 +185,7 @@ public enum Experiment {
         // Evaluate the best-validation weights.
         let evalStart = Date()
         let best = try NetworkFile.load(from: store.bestURL)
-        let report = try Evaluator(predictor: Predictor(model: best)).evaluate(split.test, outputDirectory: output)
+        let report = try Evaluator(predictor: try Predictor(model: best)).evaluate(split.test, outputDirectory: output)
         let evaluationSeconds = Date().timeIntervalSince(evalStart)
         let result = ExperimentResult(
             history: summary.history, stopReason: summary.stopReason, bestEpoch: summary.bestEpoch, test: report.mean,
@@ -212,6 +255,9 @@ public enum Experiment {
     public static func continueRun(_ configuration: ExperimentConfiguration, output: URL,
                                    onEvent: ((TrainingEvent) -> Void)? = nil,
                                    log: (String) -> Void = { _ in }) throws -> (result: ExperimentResult, outcome: ExperimentOutcome) {
+        let folder = try RunFolder(output)
+        defer { folder.close() }
+        report(folder, log: log)
         if let saved = try savedConfiguration(in: output) {
             guard saved.isSameRun(as: configuration) else {
                 throw TrainingError.invalidConfiguration(
@@ -220,10 +266,11 @@ public enum Experiment {
             if let finished = try finishedResult(in: output) { return (finished, .reused) }
             let store = CheckpointStore(directory: output)
             let hasCheckpoint = [store.latestURL, store.previousURL].contains { FileManager.default.fileExists(atPath: $0.path) }
-            let result = try run(configuration, output: output, resume: hasCheckpoint, onEvent: onEvent, log: log)
+            let runID = try folder.runID()
+            let result = try execute(configuration, output: folder.directory, folder: folder, runID: runID, resume: hasCheckpoint, onEvent: onEvent, log: log)
             return (result, hasCheckpoint ? .resumed : .started)
         }
-        return (try run(configuration, output: output, onEvent: onEvent, log: log), .started)
+        return (try execute(configuration, output: folder.directory, folder: folder, runID: UUID(), resume: false, onEvent: onEvent, log: log), .started)
     }
 
     /// The top-level settings in which two configurations differ, one short phrase each.
