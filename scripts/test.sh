@@ -5,3 +5,5 @@ cd "$(dirname "$0")/.."
 ./scripts/setup.sh
 swift build --build-tests
 swift test --skip-build
+# Every swift snippet of the docs, and a downstream package that trains its own network.
+./scripts/check-snippets.sh
