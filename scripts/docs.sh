@@ -6,9 +6,17 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-.build-docs/reference}"
 mkdir -p "$out"
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 for target in FocalCore FocalNets FocalLosses FocalTraining; do
-    swift package --scratch-path .build-docs --allow-writing-to-directory "$out" \
+    if ! swift package --scratch-path .build-docs --allow-writing-to-directory "$out" \
         generate-documentation --target "$target" --output-path "$out/$target" \
-        --transform-for-static-hosting --hosting-base-path "$target" 2>&1 | grep -v '^\[' || true
+        --transform-for-static-hosting --hosting-base-path "$target" >"$log" 2>&1; then
+        grep -v '^\[' "$log" | tail -40 >&2
+        echo "docs: the reference of $target failed to build (errors above)" >&2
+        exit 1
+    fi
+    grep 'warning:' "$log" || true
+    echo "docs: $target: $(grep -c 'warning:' "$log" || true) warnings"
 done
 echo "docs: reference written to $out"
