@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-.build-docs/reference}"
-mkdir -p "$out"
+mkdir -p "$out" 2>/dev/null || { echo "docs: cannot create the output folder $out; pass a writable folder" >&2; exit 1; }
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 for target in FocalCore FocalNets FocalLosses FocalTraining; do
