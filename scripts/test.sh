@@ -17,3 +17,5 @@ fi
 export FOCAL_TEST_PYTHON="$PWD/.venv-test/bin/python"
 swift build --build-tests
 swift test --skip-build
+# Every swift snippet of the docs, and a downstream package that trains its own network.
+./scripts/check-snippets.sh

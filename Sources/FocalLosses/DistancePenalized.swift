@@ -22,7 +22,9 @@ public struct DistancePenalized: SegmentationLoss {
     public enum Mode: String, Sendable, Codable, CaseIterable {
         /// `y' = y ⊙ clip(Φ, 1e-7, 1)^ε` (FDPT).
         case replaceTarget
-        /// Per-pixel weights `(1 + Φ)^ε` on CE terms and on TP/FN (Caliva).
+        /// Per-pixel weights `(1 + Φ)^ε` on CE terms and on TP/FN (Caliva), passed to the
+        /// wrapped loss as `LossInput.pixelWeight`: a loss that ignores that weight (instead of
+        /// reducing through `LossInput`'s helpers) gets no penalty in this mode.
         case weightPixels
     }
 

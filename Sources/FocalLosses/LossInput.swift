@@ -179,7 +179,10 @@ public final class LossInput {
     /// `mean_{b,x} Σ_c a_c · m_c · (−y_c · log p_c)` — the cross-entropy family's term, with
     /// optional class weights `a_c` and focal exponents `γ_c` (modulator `m_c`), weighted per
     /// pixel when a pixel weight is set.
-    /// - Parameter kerasRenormalised: use Keras `categorical_crossentropy`'s `log(clip(p/Σp))`.
+    /// - Parameters:
+    ///   - classWeights: `a_c`, one per class (`nil`: all 1).
+    ///   - gammas: focal exponents `γ_c`, one per class (`nil`: no modulator).
+    ///   - kerasRenormalised: use Keras `categorical_crossentropy`'s `log(clip(p/Σp))`.
     public func crossEntropyTerm(classWeights: [Float]? = nil, gammas: [Float]? = nil, kerasRenormalised: Bool = false) -> Tensor {
         var perClass = (kerasRenormalised ? renormalisedLogProbabilities : logProbabilities) * negativeTarget
         if let gammas, let m = focalModulator(gammas: gammas) { perClass = m * perClass }

@@ -10,7 +10,10 @@ import FocalCore
 ///
 /// Conforming types implement `loss(_:)` on a validated `LossInput`; wrappers such as
 /// `DistancePenalized` transform the input (target or per-pixel weights) and call the wrapped
-/// loss, so one mechanism serves every loss.
+/// loss, so one mechanism serves every loss. A loss of your own gets the penalty only if it
+/// reads `input.target` (`replaceTarget`) and reduces through `LossInput`'s helpers or
+/// multiplies by `input.pixelWeight` itself (`weightPixels`); one that ignores `pixelWeight`
+/// silently gets no penalty in that mode. See the *Writing a custom loss* article.
 public protocol SegmentationLoss: Sendable {
     /// The loss's name in the original code (e.g. `asym_unified_focal_loss`); used in messages.
     var name: String { get }

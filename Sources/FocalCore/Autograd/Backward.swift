@@ -22,8 +22,18 @@ extension Tensor {
     }
 
     /// Records the result of an operation on the tape when gradients are enabled and some
-    /// input requires one. `backward` maps the output gradient to one gradient per input
-    /// (`nil` where an input needs none); it may capture saved tensors.
+    /// input requires one; otherwise returns `output` as a constant and drops `backward`.
+    /// This is how every differentiable operation is written, and how you add your own (see the
+    /// *Writing a custom op* article, with a finite-difference check).
+    /// - Parameters:
+    ///   - name: the operation's name, shown in tape error messages.
+    ///   - output: the computed result (its own tape node, if any, is replaced).
+    ///   - inputs: the tensors `output` depends on, in the order `backward` answers for them.
+    ///   - backward: maps `g`, the gradient with respect to `output` (same shape), to one entry
+    ///     per input: the gradient with respect to that input, of its shape, or `nil` where the
+    ///     input needs none. It runs later with gradients disabled; capture what it needs
+    ///     (detached inputs, the output) instead of recomputing it. Gradients of an input used
+    ///     several times are summed by the tape.
     public static func record(
         _ name: String, output: Tensor, inputs: [Tensor], backward: @escaping (Tensor) -> [Tensor?]
     ) -> Tensor {
@@ -40,7 +50,9 @@ extension Tensor {
     /// `retainGraph` every operation node it visits drops its backward closure and inputs, so a
     /// second `backward()` through the same operations traps with a message (it never adds the
     /// gradient twice silently); with `retainGraph: true` a second call accumulates again.
-    /// - Parameter seed: the gradient of the output (defaults to 1 for a scalar).
+    /// - Parameters:
+    ///   - seed: the gradient of the output (defaults to 1 for a scalar).
+    ///   - retainGraph: keep the backward closures so the graph can be differentiated again.
     public func backward(seed: Tensor? = nil, retainGraph: Bool = false) {
         guard let root = node else { return }
         let g0: Tensor

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Builds the API reference (DocC) of the four libraries as static websites in .build-docs/reference/<Target>
+# (git-ignored). Open .build-docs/reference/FocalCore/documentation/focalcore/index.html through a web server,
+# or pass a different output folder as the first argument.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out="${1:-.build-docs/reference}"
+mkdir -p "$out" 2>/dev/null || { echo "docs: cannot create the output folder $out; pass a writable folder" >&2; exit 1; }
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+for target in FocalCore FocalNets FocalLosses FocalTraining; do
+    if ! swift package --scratch-path .build-docs --allow-writing-to-directory "$out" \
+        generate-documentation --target "$target" --output-path "$out/$target" \
+        --transform-for-static-hosting --hosting-base-path "$target" >"$log" 2>&1; then
+        grep -v '^\[' "$log" | tail -40 >&2
+        echo "docs: the reference of $target failed to build (errors above)" >&2
+        exit 1
+    fi
+    grep 'warning:' "$log" || true
+    echo "docs: $target: $(grep -c 'warning:' "$log" || true) warnings"
+done
+echo "docs: reference written to $out"
