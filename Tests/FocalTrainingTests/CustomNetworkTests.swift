@@ -8,7 +8,7 @@ import FocalTraining
 
 /// A network defined outside the library, as a user would write it: a 3×3 convolution, a
 /// sigmoid attention map with a Focal layer on it, and a 1×1 head. It uses only public API.
-final class SpotNet: Module, SegmentationNetwork, CustomStringConvertible {
+final class SpotNet: Module, SegmentationNetwork, CustomStringConvertible, @unchecked Sendable {
     struct Configuration: Codable, Sendable, Equatable {
         var channels = 1, classes = 2, width = 6
     }

@@ -65,7 +65,8 @@ import Testing
         #expect(try Self.record(run)["runID"] as? String == runID)
         let checkpoint = try Checkpoint.read(from: run.appendingPathComponent("checkpoint.safetensors"))
         #expect(checkpoint.state.runID?.uuidString == runID && checkpoint.state.epochsCompleted == 2)
-        #expect(checkpoint.network.kind == "unet" && checkpoint.network.configuration == (try NetworkFile.encode(savedConfiguration.network)))
+        let savedNetwork = try NetworkFile.encode(savedConfiguration.network)
+        #expect(checkpoint.network.kind == "unet" && checkpoint.network.configuration == savedNetwork)
         let best = try ModelMetadata.read(from: run.appendingPathComponent("best.safetensors"))
         #expect(best.runID?.uuidString == runID && best.trainingSize == ImageSize(square: 32))
     }

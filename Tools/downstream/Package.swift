@@ -4,7 +4,7 @@
 // scripts/check-snippets.sh from every ```swift block of README.md, Docs/*.md and the DocC catalogs.
 import PackageDescription
 
-let focal: [Target.Dependency] = ["FocalCore", "FocalNets", "FocalLosses", "FocalTraining"].map {
+let focal: [Target.Dependency] = ["FocalCore", "FocalNets", "FocalLosses", "FocalData", "FocalTraining", "FocalExport"].map {
     .product(name: $0, package: "Focal")
 }
 

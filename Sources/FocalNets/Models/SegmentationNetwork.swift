@@ -8,7 +8,7 @@ import FocalCore
 /// your own trains, checkpoints, resumes and evaluates exactly as `UNet` does:
 ///
 /// ```swift
-/// final class TinyNet: Module, SegmentationNetwork {
+/// final class TinyNet: Module, SegmentationNetwork, @unchecked Sendable {
 ///     struct Configuration: Codable, Sendable { var channels = 3, classes = 2, width = 8 }
 ///     static let kind = "tiny-net"
 ///     let configuration: Configuration

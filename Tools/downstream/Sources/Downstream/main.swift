@@ -2,12 +2,13 @@
 // synthetic images, checkpointed, reloaded by kind from the best-model file and evaluated.
 // Public API only. Exits non-zero when any step does not do what it should.
 import FocalCore
+import FocalData
 import FocalNets
 import FocalTraining
 import Foundation
 
 /// A 3×3 convolution, ReLU and a 1×1 head: `[N, channels, H, W]` → `[N, classes, H, W]`.
-final class StripeNet: Module, SegmentationNetwork {
+final class StripeNet: Module, SegmentationNetwork, @unchecked Sendable {
     struct Configuration: Codable, Sendable { var channels = 1, classes = 2, width = 6 }
     static let kind = "downstream-stripe-net"
     let configuration: Configuration
