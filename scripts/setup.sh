@@ -3,7 +3,7 @@
 set -euo pipefail
 need=()
 for pkg in libopenblas-dev liblapacke-dev libpng-dev libtiff-dev libgif-dev libjpeg62-turbo-dev pkg-config \
-    libopenmpi-dev openmpi-bin iproute2; do
+    libopenmpi-dev openmpi-bin iproute2 time; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

@@ -35,7 +35,10 @@ private func writeDisks(to root: URL, count: Int) throws {
                          "--size", "32", "--network", "use-net", "--base-filters", "4", "--depth", "2", "--epochs", "2",
                          "--max-steps-per-epoch", "3", "--output", output.path, "--threads", "1"])
         #expect(r.status == 0, "stderr: \(r.error)")
-        #expect(r.output.contains("test (2 images): DSC"))
+        #expect(r.output.contains("test (2 images): DSC") && r.output.contains("boundary: HD95 "))
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: output.appendingPathComponent("summary.json"))) as? [String: Any]
+        let boundary = summary?["boundary"] as? [String: Any]
+        #expect(boundary?["nsd"] is Double && boundary?["hd95"] != nil && boundary?["images"] as? Int == 2, "summary.json: \(String(describing: summary?["boundary"]))")
         for file in ["best.safetensors", "checkpoint.safetensors", "log.csv", "log.jsonl", "loss.svg", "loss.png", "focal-weights.svg", "focal-weights.png",
                      "metrics.csv", "summary.json", "configuration.json", "predictions/d0.png"] where r.output.contains("d0") || !file.hasPrefix("predictions") {
             #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(file).path), "\(file) missing")

@@ -107,12 +107,25 @@ struct ReproductionTests {
                 #expect(abs(cmp.meanDifference - (col.dsc.mean - table.columns[0].dsc.mean)) < 1e-9)
             }
         }
+        // Boundary metrics per column: the seeds' test means, summarised like the region scores.
+        for table in results.tables {
+            for col in table.columns {
+                #expect(col.perSeedBoundary.count == col.seeds.count && col.perSeedBoundary.allSatisfy { $0 != nil })
+                if let nsd = col.nsd {
+                    let values = col.perSeedBoundary.map { $0!.nsd }
+                    #expect(abs(nsd.mean - values.reduce(0, +) / Double(values.count)) < 1e-12)
+                    #expect(nsd.mean >= 0 && nsd.mean <= 1)
+                }
+            }
+        }
         let md = try String(contentsOf: root.appendingPathComponent("results.md"), encoding: .utf8)
         for title in ["DSC+CE+FDPT", "UFL+DPT", "Focal USE-Net, selected", "Focal Attention U-Net (2 AG)", "probe (ε₀ = 0)"] {
             #expect(md.contains("| \(title) |"), "results.md lacks \(title)")
         }
+        #expect(md.contains("| HD95 (px) | ASSD (px) | NSD |"))
         let csv = try String(contentsOf: root.appendingPathComponent("results.csv"), encoding: .utf8)
         #expect(csv.split(separator: "\n").count == 1 + 2 * 19)
+        #expect(csv.hasPrefix("table,column,run,seed,dsc,precision,recall,iou,hd95,assd,nsd,delta_dsc"))
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("fig4-se.svg").path))
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("fig4-ag.svg").path))
         #expect(FileManager.default.fileExists(atPath: root.appendingPathComponent("fig4-se.png").path))

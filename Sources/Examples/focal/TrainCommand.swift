@@ -79,6 +79,7 @@ struct TrainCommand: ParsableCommand {
             say("learnt ε: " + result.focalWeights.map { "\($0.name) \(String(format: "%.3f", $0.value))" }.joined(separator: ", "))
         }
         printScores(result.test, images: result.testImages)
+        if let boundary = result.testMetrics.boundaryMean { printBoundaryScores(boundary, tolerance: BoundaryMetrics.defaultTolerance) }
         say(String(format: "time: %.0f s training, %.1f s evaluation, %.0f s in all; outputs in %@",
                      result.trainingSeconds, result.evaluationSeconds, Date().timeIntervalSince(started), output))
     }

@@ -329,6 +329,8 @@ struct ExperimentSummary: Codable {
     var trainingSeconds: Double, evaluationSeconds: Double
     var perImage: MetricsAccumulator
     var history: [EpochRecord]
+    /// The test means of the boundary metrics (HD95, ASSD, NSD), when computed.
+    var boundary: BoundaryMean?
 
     init(_ r: ExperimentResult) {
         bestEpoch = r.bestEpoch
@@ -341,6 +343,7 @@ struct ExperimentSummary: Codable {
         evaluationSeconds = r.evaluationSeconds
         perImage = r.testMetrics
         history = r.history
+        boundary = r.testMetrics.boundaryMean
     }
 
     func result(output: URL) -> ExperimentResult {

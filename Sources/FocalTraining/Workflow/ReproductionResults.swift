@@ -22,6 +22,10 @@ public struct ReproductionResults: Sendable {
         public var perSeed: [MetricScores]
         /// Mean ± sd over seeds of the test DSC, precision, recall and IoU.
         public var dsc: SampleSummary, precision: SampleSummary, recall: SampleSummary, iou: SampleSummary
+        /// Per seed, the run's mean boundary scores (HD95, ASSD, NSD; `nil` where not computed).
+        public var perSeedBoundary: [BoundaryMean?]
+        /// Mean ± sd over seeds of the boundary means, when every seed has finite ones.
+        public var hd95: SampleSummary?, assd: SampleSummary?, nsd: SampleSummary?
         /// Against the baseline column (nil for the baseline itself).
         public var comparison: PairedComparison?
         /// Kept modules per seed for a selected network; learnt ε (first seed) for Focal networks.
@@ -76,6 +80,12 @@ public struct ReproductionResults: Sendable {
                 }
                 testImages = runs[0].1.testImages
                 let scores = runs.map(\.1.test)
+                let boundary = runs.map(\.1.testMetrics.boundaryMean)
+                func summary(_ value: (BoundaryMean) -> Double) throws -> SampleSummary? {
+                    let values = boundary.compactMap { $0.map(value) }
+                    guard values.count == boundary.count, values.allSatisfy(\.isFinite) else { return nil }
+                    return try SampleSummary(values)
+                }
                 var comparison: PairedComparison? = nil
                 if index > 0 {
                     let candidate = try perImageDSC(col.run)
@@ -97,6 +107,7 @@ public struct ReproductionResults: Sendable {
                     title: col.title, run: col.run, sameAs: runs.first?.0.sameAs, seeds: seeds, perSeed: scores,
                     dsc: try SampleSummary(scores.map(\.dsc)), precision: try SampleSummary(scores.map(\.precision)),
                     recall: try SampleSummary(scores.map(\.recall)), iou: try SampleSummary(scores.map(\.iou)),
+                    perSeedBoundary: boundary, hd95: try summary(\.hd95), assd: try summary(\.assd), nsd: try summary(\.nsd),
                     comparison: comparison, note: note))
             }
             tables.append(Table(id: layout.table.rawValue, title: layout.title, baseline: layout.columns[0].title, columns: columns))
@@ -121,15 +132,18 @@ public struct ReproductionResults: Sendable {
         var lines = header.isEmpty ? ["# Reproduction of Tables II–IV", ""] : header
         lines.append("Seeds: \(seeds.map(String.init).joined(separator: ", ")); \(testImages) test images; mean ± sd over seeds of the "
                      + "per-run test means. Δ DSC: the mean per-image difference to the table's first column (per-image DSC averaged "
-                     + "over seeds) with its 95% paired bootstrap interval and the Wilcoxon signed-rank p.")
+                     + "over seeds) with its 95% paired bootstrap interval and the Wilcoxon signed-rank p. HD95 and ASSD in pixels and NSD "
+                     + "(normalised surface Dice) are per-image means of each run, as `focal evaluate` reports them (Docs/Metrics.md).")
         lines.append("")
         for t in tables {
-            lines += ["## \(t.title)", "", "| network / loss | DSC | precision | recall | IoU | Δ DSC vs \(t.baseline) | notes |",
-                      "|---|---|---|---|---|---|---|"]
+            lines += ["## \(t.title)", "",
+                      "| network / loss | DSC | precision | recall | IoU | HD95 (px) | ASSD (px) | NSD | Δ DSC vs \(t.baseline) | notes |",
+                      "|---|---|---|---|---|---|---|---|---|---|"]
             for c in t.columns {
                 let same = c.sameAs.map { "same configuration as \($0); " } ?? ""
+                let boundary = [c.hd95, c.assd, c.nsd].map { $0?.formatted() ?? "—" }.joined(separator: " | ")
                 lines.append("| \(c.title) | \(c.dsc.formatted()) | \(c.precision.formatted()) | \(c.recall.formatted()) | \(c.iou.formatted()) | "
-                             + "\(c.comparison?.description ?? "baseline") | \(same)\(c.note) |")
+                             + "\(boundary) | \(c.comparison?.description ?? "baseline") | \(same)\(c.note) |")
             }
             lines.append("")
         }
@@ -138,15 +152,17 @@ public struct ReproductionResults: Sendable {
 
     /// One CSV line per table column and seed.
     public func csv() -> String {
-        var lines = ["table,column,run,seed,dsc,precision,recall,iou,delta_dsc,ci_lower,ci_upper,wilcoxon_p"]
+        var lines = ["table,column,run,seed,dsc,precision,recall,iou,hd95,assd,nsd,delta_dsc,ci_lower,ci_upper,wilcoxon_p"]
         func q(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
         for t in tables {
             for c in t.columns {
-                for (seed, s) in zip(c.seeds, c.perSeed) {
+                for (k, (seed, s)) in zip(c.seeds, c.perSeed).enumerated() {
+                    let b = k < c.perSeedBoundary.count ? c.perSeedBoundary[k] : nil
+                    let boundary = [b?.hd95, b?.assd, b?.nsd].map { $0.map { String(format: "%.6f", $0) } ?? "" }
                     let cmp = c.comparison.map { [String(format: "%.6f", $0.meanDifference), String(format: "%.6f", $0.bootstrap.lower),
                                                   String(format: "%.6f", $0.bootstrap.upper), String(format: "%.6g", $0.wilcoxon.pValue)] }
                         ?? ["", "", "", ""]
-                    lines.append(([t.id, q(c.title), c.run, String(seed)] + [s.dsc, s.precision, s.recall, s.iou].map { String(format: "%.6f", $0) } + cmp)
+                    lines.append(([t.id, q(c.title), c.run, String(seed)] + [s.dsc, s.precision, s.recall, s.iou].map { String(format: "%.6f", $0) } + boundary + cmp)
                         .joined(separator: ","))
                 }
             }
