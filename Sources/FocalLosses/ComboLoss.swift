@@ -13,7 +13,7 @@ import FocalCore
 /// loss can be negative (its minimum is −(1 − α)).
 ///
 /// Defaults: `alpha = 0.5`, `beta = 0.5`. Input: `N, C, H, W` or `N, C, D, H, W`, `C ≥ 2`.
-public struct ComboLoss: SegmentationLoss {
+public struct ComboLoss: ConfigurableLoss {
     /// Weight `α ∈ [0, 1]` of the cross-entropy term (`nil`: CE − D).
     public var alpha: Float?
     /// Weight `β ∈ [0, 1]` of the background cross-entropy (`1 − β` for the other classes;
@@ -32,10 +32,9 @@ public struct ComboLoss: SegmentationLoss {
     /// `combo_loss`.
     public var name: String { "combo_loss" }
 
-    /// Checks `alpha, beta ∈ [0, 1]` when given.
-    public func validate() throws {
-        if let alpha { try HyperparameterCheck.unitInterval(alpha, "alpha", in: name) }
-        if let beta { try HyperparameterCheck.unitInterval(beta, "beta", in: name) }
+    /// `alpha, beta ∈ [0, 1]`, each may be `None`.
+    public static var hyperparameters: [Hyperparameter<Self>] {
+        [.optionalValue("alpha", \.alpha, .unitInterval), .optionalValue("beta", \.beta, .unitInterval)]
     }
 
     /// `α·CE − (1 − α)·D`.

@@ -12,7 +12,7 @@ import FocalCore
 /// weights TP and FN are weighted as in every region term.)
 ///
 /// Default: `smooth = 1e-5`. Input: `N, C, H, W` or `N, C, D, H, W`, `C ≥ 2`.
-public struct DiceCrossEntropyLoss: SegmentationLoss {
+public struct DiceCrossEntropyLoss: ConfigurableLoss {
     /// Smoothing `s > 0` of the soft Dice.
     public var smooth: Float
     /// Probabilities or logits.
@@ -27,10 +27,8 @@ public struct DiceCrossEntropyLoss: SegmentationLoss {
     /// `dice_crossentropy`.
     public var name: String { "dice_crossentropy" }
 
-    /// Checks `smooth > 0`.
-    public func validate() throws {
-        try HyperparameterCheck.positive(smooth, "smooth", in: name)
-    }
+    /// `smooth > 0`.
+    public static var hyperparameters: [Hyperparameter<Self>] { [.value("smooth", \.smooth, .positive)] }
 
     /// `(1 − dice_soft) + CE`, with `1 − dice_soft = mean_{b,c} (FN + FP)/(2TP + FN + FP + s)`
     /// (`LossInput.tverskyComplement`, no cancellation as `dice_soft → 1`).

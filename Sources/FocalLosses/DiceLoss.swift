@@ -12,34 +12,14 @@ import FocalCore
 /// Defaults: `delta = 0.5`, `smooth = 1e-6` (original `dice_loss(delta=0.5, smooth=1e-6)`).
 /// Input: probabilities (or logits, see `InputKind`) and a one-hot target, `N, C, H, W` or
 /// `N, C, D, H, W`, `C ≥ 2`, channel 0 = background.
-public struct DiceLoss: SegmentationLoss {
-    /// FN weight `δ` (FP gets `1 − δ`); 0.5 gives the Dice coefficient. In `[0, 1]`.
-    public var delta: Float
-    /// Smoothing `s` added to numerator and denominator (> 0).
-    public var smooth: Float
-    /// Probabilities or logits.
-    public var inputKind: InputKind
+public typealias DiceLoss = TverskyIndexLoss<DiceVariant>
 
-    /// A Dice loss with the original's defaults.
-    public init(delta: Float = 0.5, smooth: Float = 1e-6, inputKind: InputKind = .probabilities) {
-        self.delta = delta
-        self.smooth = smooth
-        self.inputKind = inputKind
-    }
-
+/// The `DiceLoss` variant: `dice_loss`, `δ = 0.5`.
+public enum DiceVariant: TverskyIndexVariant {
     /// `dice_loss`.
-    public var name: String { "dice_loss" }
-
-    /// Checks `delta ∈ [0, 1]` and `smooth > 0`.
-    public func validate() throws {
-        try HyperparameterCheck.unitInterval(delta, "delta", in: name)
-        try HyperparameterCheck.positive(smooth, "smooth", in: name)
-    }
-
-    /// `mean_{b,c}(1 − TI_s(δ))` on unclipped probabilities.
-    public func loss(_ input: LossInput) throws -> Tensor {
-        input.focalTverskyTerm(delta: delta, smooth: smooth, exponents: [Float](repeating: 1, count: input.classCount), clipped: false)
-    }
+    public static var name: String { "dice_loss" }
+    /// 0.5.
+    public static var defaultDelta: Float { 0.5 }
 }
 
 /// The Dice loss `mean_{b,c}(1 − TI_s(δ))` of `prediction` against the one-hot `target`

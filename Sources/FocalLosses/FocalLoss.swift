@@ -12,7 +12,7 @@ import FocalCore
 ///
 /// Defaults: `alpha = nil`, `gammaF = 2` (original `focal_loss(alpha=None, gamma_f=2.)`).
 /// Input: `N, C, H, W` or `N, C, D, H, W`, `C ≥ 2`.
-public struct FocalLoss: SegmentationLoss {
+public struct FocalLoss: ConfigurableLoss {
     /// Class weights: `nil` (all 1), one value for every class, or one per class; each ≥ 0.
     public var alpha: [Float]?
     /// Focusing exponent `γ_f ≥ 0` (`γ_f = 0` is weighted cross-entropy).
@@ -37,15 +37,19 @@ public struct FocalLoss: SegmentationLoss {
     /// `focal_loss`.
     public var name: String { "focal_loss" }
 
-    /// Checks `gamma_f ≥ 0` and every `alpha ≥ 0`.
+    /// `alpha ≥ 0` (as an option one value for every class, or `None`), `gamma_f ≥ 0`.
+    public static var hyperparameters: [Hyperparameter<Self>] {
+        [Hyperparameter(name: "alpha", requirement: .nonNegative, acceptsNone: true,
+                        values: { $0.alpha ?? [] }, assign: { loss, value in loss.alpha = value.map { [$0] } }),
+         .value("gamma_f", \.gammaF, .nonNegative)]
+    }
+
+    /// Checks the table and that a list of class weights is not empty.
     public func validate() throws {
-        try HyperparameterCheck.nonNegative(gammaF, "gamma_f", in: name)
-        if let alpha {
-            if alpha.isEmpty {
-                throw LossError.invalidHyperparameter(loss: name, name: "alpha", value: .nan, requirement: "one value or one per class, not empty")
-            }
-            for a in alpha { try HyperparameterCheck.nonNegative(a, "alpha", in: name) }
+        if let alpha, alpha.isEmpty {
+            throw LossError.invalidHyperparameter(loss: name, name: "alpha", value: .nan, requirement: "one value or one per class, not empty")
         }
+        try checkHyperparameters()
     }
 
     /// `mean_{b,x} Σ_c α_c (1 − p_c)^{γ_f} CE_c`.

@@ -12,7 +12,7 @@ import FocalCore
 ///
 /// Defaults: `delta = 0.7`, `gamma = 0.75`, `smooth = 1e-6`. Input: `N, C, H, W` or
 /// `N, C, D, H, W`, `C ≥ 2`.
-public struct FocalTverskyLoss: SegmentationLoss {
+public struct FocalTverskyLoss: ConfigurableLoss {
     /// FN weight `δ ∈ [0, 1]`.
     public var delta: Float
     /// Focal exponent `γ ≥ 0` applied to `1 − TI`.
@@ -33,11 +33,9 @@ public struct FocalTverskyLoss: SegmentationLoss {
     /// `focal_tversky_loss`.
     public var name: String { "focal_tversky_loss" }
 
-    /// Checks `delta ∈ [0, 1]`, `gamma ≥ 0`, `smooth > 0`.
-    public func validate() throws {
-        try HyperparameterCheck.unitInterval(delta, "delta", in: name)
-        try HyperparameterCheck.nonNegative(gamma, "gamma", in: name)
-        try HyperparameterCheck.positive(smooth, "smooth", in: name)
+    /// `delta ∈ [0, 1]`, `gamma ≥ 0`, `smooth > 0`.
+    public static var hyperparameters: [Hyperparameter<Self>] {
+        [.value("delta", \.delta, .unitInterval), .value("gamma", \.gamma, .nonNegative), .value("smooth", \.smooth, .positive)]
     }
 
     /// `mean_{b,c}(1 − TI_s(δ))^γ` on clipped probabilities.

@@ -28,10 +28,10 @@ enum HyperparameterCheck {
 
     /// A focal exponent `γ` of the Unified Focal family: the Tversky part raises `1 − TI` to
     /// `1 − γ`, so `γ ∈ [0, 1]` (γ > 1 would reward worse overlap).
-    static func unifiedGamma(_ value: Float, in loss: String) throws {
+    static func unifiedGamma(_ value: Float, _ name: String, in loss: String) throws {
         guard value.isFinite, value >= 0, value <= 1 else {
             throw LossError.invalidHyperparameter(
-                loss: loss, name: "gamma", value: Double(value),
+                loss: loss, name: name, value: Double(value),
                 requirement: "in [0, 1] (the focal Tversky exponent 1 − gamma must be in [0, 1])")
         }
     }

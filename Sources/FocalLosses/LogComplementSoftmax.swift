@@ -27,11 +27,7 @@ extension LossOps {
                 Threading.parallelFor(pixels, grain: grain) { range in
                     for px in range {
                         let base = (px / s) * c * s + px % s
-                        var m = -Float.infinity
-                        for k in 0..<c { m = Swift.max(m, zp[base + k * s]) }
-                        var total: Float = 0
-                        for k in 0..<c { total += Foundation.exp(zp[base + k * s] - m) }
-                        let logTotal = Foundation.log(total)
+                        let (m, logTotal) = logSumExpTerms(zp, base: base, stride: s, count: c)
                         for ch in 0..<c {
                             let p = Foundation.exp(zp[base + ch * s] - m - logTotal)
                             if p <= 0.5 {
@@ -60,11 +56,8 @@ extension LossOps {
                             Threading.parallelFor(pixels, grain: grain) { range in
                                 for px in range {
                                     let base = (px / s) * c * s + px % s
-                                    var m = -Float.infinity
-                                    for k in 0..<c { m = Swift.max(m, zp[base + k * s]) }
-                                    var total: Float = 0
-                                    for k in 0..<c { total += Foundation.exp(zp[base + k * s] - m) }
-                                    let lse = m + Foundation.log(total)
+                                    let (m, logTotal) = logSumExpTerms(zp, base: base, stride: s, count: c)
+                                    let lse = m + logTotal
                                     var gSum: Float = 0
                                     for k in 0..<c { gSum += gp[base + k * s] }
                                     for j in 0..<c {
@@ -88,6 +81,16 @@ extension LossOps {
             }
             return [grad]
         }
+    }
+
+    /// The maximum `m` of the `count` logits at `z[base + k·stride]` and `log Σ_k exp(z_k − m)`.
+    @inline(__always)
+    private static func logSumExpTerms(_ z: UnsafePointer<Float>, base: Int, stride: Int, count: Int) -> (max: Float, logTotal: Float) {
+        var m = -Float.infinity
+        for k in 0..<count { m = Swift.max(m, z[base + k * stride]) }
+        var total: Float = 0
+        for k in 0..<count { total += Foundation.exp(z[base + k * stride] - m) }
+        return (m, Foundation.log(total))
     }
 
     /// Two classes: `ℓ_0 = z_1 − lse`, `ℓ_1 = z_0 − lse` with `lse = max(z_0, z_1) + log1p(e^{−|z_0 − z_1|})`;

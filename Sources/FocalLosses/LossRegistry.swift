@@ -15,141 +15,72 @@ import FocalCore
 /// may be Python's `None` in the original (`weight`, `alpha`, `beta`) a NaN value means `None`.
 /// Unknown names and options throw `LossError` listing the valid ones.
 public enum LossRegistry {
-    /// One registered loss.
+    /// One registered loss: its names and how to build it. Its options are its type's
+    /// `ConfigurableLoss.hyperparameters`, so the registry names no option itself.
     public struct Entry: Sendable {
         /// The canonical (original) name.
         public let name: String
         /// Other accepted names (long forms, Swift type name).
         public let aliases: [String]
-        /// The accepted option keys.
+        /// The accepted option keys (the type's hyperparameter table).
         public let options: [String]
         /// One line describing the loss.
         public let summary: String
-        let build: @Sendable (Options) throws -> any SegmentationLoss
-    }
+        /// The options the original accepts as `None` (NaN here).
+        let optionsAcceptingNone: Set<String>
+        /// Throws when the value of option `key` is outside its range.
+        let checkOption: @Sendable (_ key: String, _ value: Double) throws -> Void
+        /// The loss with the options applied (not yet validated).
+        let build: @Sendable (_ options: [String: Double], _ inputKind: InputKind) -> any SegmentationLoss
 
-    /// Typed access to an options dictionary (NaN = `None` where allowed). Options that are
-    /// absent leave the loss's own default in place: the registry writes no default itself.
-    struct Options {
-        let values: [String: Double]
-        let inputKind: InputKind
-        /// Sets `value` to option `key`, when given.
-        func read(_ key: String, into value: inout Float) {
-            if let v = values[key] { value = Float(v) }
-        }
-        /// Sets `value` to option `key` (NaN: `nil`), when given.
-        func read(_ key: String, into value: inout Float?) {
-            if let v = values[key] { value = v.isNaN ? nil : Float(v) }
-        }
-        /// Sets the Unified Focal `weight` from option `weight` or `lambda` (`weight = 1 − lambda`).
-        func readUnifiedWeight(into weight: inout Float?) {
-            read("weight", into: &weight)
-            if let l = values["lambda"] { weight = 1 - Float(l) }
+        /// The loss `make(inputKind)` (which holds the defaults) registered under `name`.
+        init<Loss: ConfigurableLoss>(_ name: String, aliases: [String] = [], summary: String,
+                                     _ make: @escaping @Sendable (InputKind) -> Loss) {
+            self.name = name
+            self.aliases = aliases
+            self.summary = summary
+            options = Loss.hyperparameterNames
+            optionsAcceptingNone = Set(Loss.hyperparameters.filter(\.acceptsNone).map(\.name))
+            checkOption = { key, value in
+                guard !value.isNaN, let h = Loss.hyperparameter(named: key) else { return }
+                try h.requirement.check(Float(value), key, in: name)
+            }
+            build = { options, inputKind in
+                var loss = make(inputKind)
+                loss.set(options: options)
+                return loss
+            }
         }
     }
 
     /// Every registered loss.
     public static let entries: [Entry] = [
-        Entry(name: "dice_loss", aliases: ["DiceLoss"], options: ["delta", "smooth"],
-              summary: "Dice (DSC) loss, mean over images and classes of 1 − TI(δ) (Milletari 2016)") { o in
-            var l = DiceLoss(inputKind: o.inputKind)
-            o.read("delta", into: &l.delta)
-            o.read("smooth", into: &l.smooth)
-            return l
-        },
-        Entry(name: "tversky_loss", aliases: ["TverskyLoss"], options: ["delta", "smooth"],
-              summary: "Tversky loss 1 − TI(δ) (Salehi 2017)") { o in
-            var l = TverskyLoss(inputKind: o.inputKind)
-            o.read("delta", into: &l.delta)
-            o.read("smooth", into: &l.smooth)
-            return l
-        },
-        Entry(name: "focal_tversky_loss", aliases: ["FocalTverskyLoss"], options: ["delta", "gamma", "smooth"],
-              summary: "focal Tversky loss (1 − TI(δ))^γ (Abraham & Khan 2019)") { o in
-            var l = FocalTverskyLoss(inputKind: o.inputKind)
-            o.read("delta", into: &l.delta)
-            o.read("gamma", into: &l.gamma)
-            o.read("smooth", into: &l.smooth)
-            return l
-        },
-        Entry(name: "focal_loss", aliases: ["FocalLoss"], options: ["alpha", "gamma_f"],
-              summary: "focal loss α(1 − p)^γf CE (Lin 2017)") { o in
-            var alpha = FocalLoss().alpha?.first
-            o.read("alpha", into: &alpha)
-            var l = FocalLoss(alpha: alpha, inputKind: o.inputKind)
-            o.read("gamma_f", into: &l.gammaF)
-            return l
-        },
-        Entry(name: "combo_loss", aliases: ["ComboLoss"], options: ["alpha", "beta"],
-              summary: "Combo loss α·CE_β − (1 − α)·DSC (Taghanaki 2019)") { o in
-            var l = ComboLoss(inputKind: o.inputKind)
-            o.read("alpha", into: &l.alpha)
-            o.read("beta", into: &l.beta)
-            return l
-        },
-        Entry(name: "dice_crossentropy", aliases: ["dsc_ce", "DiceCrossEntropyLoss"], options: ["smooth"],
-              summary: "MIScnn DSC + CE: (1 − dice_soft) + categorical cross-entropy") { o in
-            var l = DiceCrossEntropyLoss(inputKind: o.inputKind)
-            o.read("smooth", into: &l.smooth)
-            return l
-        },
-        Entry(name: "symmetric_focal_loss", aliases: ["SymmetricFocalLoss"], options: ["delta", "gamma"],
-              summary: "symmetric focal loss (Yeung 2022)") { o in
-            modifiedFocal(SymmetricFocalLoss(inputKind: o.inputKind), o)
-        },
-        Entry(name: "asymmetric_focal_loss", aliases: ["AsymmetricFocalLoss"], options: ["delta", "gamma"],
-              summary: "asymmetric focal loss, background suppressed (Yeung 2022)") { o in
-            modifiedFocal(AsymmetricFocalLoss(inputKind: o.inputKind), o)
-        },
-        Entry(name: "symmetric_focal_tversky_loss", aliases: ["SymmetricFocalTverskyLoss"], options: ["delta", "gamma", "smooth"],
-              summary: "symmetric focal Tversky loss (Yeung 2022)") { o in
-            modifiedFocalTversky(SymmetricFocalTverskyLoss(inputKind: o.inputKind), o)
-        },
-        Entry(name: "asymmetric_focal_tversky_loss", aliases: ["AsymmetricFocalTverskyLoss"], options: ["delta", "gamma", "smooth"],
-              summary: "asymmetric focal Tversky loss, rare classes enhanced (Yeung 2022)") { o in
-            modifiedFocalTversky(AsymmetricFocalTverskyLoss(inputKind: o.inputKind), o)
-        },
-        Entry(name: "sym_unified_focal_loss", aliases: ["symmetric_unified_focal_loss", "SymmetricUnifiedFocalLoss"],
-              options: ["weight", "lambda", "delta", "gamma"],
-              summary: "symmetric Unified Focal loss weight·sFTL + (1 − weight)·sFL (Yeung 2022)") { o in
-            unified(SymmetricUnifiedFocalLoss(inputKind: o.inputKind), o)
-        },
-        Entry(name: "asym_unified_focal_loss", aliases: ["asymmetric_unified_focal_loss", "AsymmetricUnifiedFocalLoss"],
-              options: ["weight", "lambda", "delta", "gamma"],
-              summary: "asymmetric Unified Focal loss weight·aFTL + (1 − weight)·aFL (Yeung 2022; FAN)") { o in
-            unified(AsymmetricUnifiedFocalLoss(inputKind: o.inputKind), o)
-        },
-        Entry(name: "unified_focal_loss", aliases: [], options: ["weight", "lambda", "delta", "gamma"],
-              summary: "Sep-2021 name of the asymmetric Unified Focal loss (default gamma 0.2)") { o in
-            unified(AsymmetricUnifiedFocalLoss(gamma: AsymmetricUnifiedFocalLoss.september2021Gamma, inputKind: o.inputKind), o)
+        Entry("dice_loss", aliases: ["DiceLoss"],
+              summary: "Dice (DSC) loss, mean over images and classes of 1 − TI(δ) (Milletari 2016)") { DiceLoss(inputKind: $0) },
+        Entry("tversky_loss", aliases: ["TverskyLoss"], summary: "Tversky loss 1 − TI(δ) (Salehi 2017)") { TverskyLoss(inputKind: $0) },
+        Entry("focal_tversky_loss", aliases: ["FocalTverskyLoss"],
+              summary: "focal Tversky loss (1 − TI(δ))^γ (Abraham & Khan 2019)") { FocalTverskyLoss(inputKind: $0) },
+        Entry("focal_loss", aliases: ["FocalLoss"], summary: "focal loss α(1 − p)^γf CE (Lin 2017)") { FocalLoss(inputKind: $0) },
+        Entry("combo_loss", aliases: ["ComboLoss"],
+              summary: "Combo loss α·CE_β − (1 − α)·DSC (Taghanaki 2019)") { ComboLoss(inputKind: $0) },
+        Entry("dice_crossentropy", aliases: ["dsc_ce", "DiceCrossEntropyLoss"],
+              summary: "MIScnn DSC + CE: (1 − dice_soft) + categorical cross-entropy") { DiceCrossEntropyLoss(inputKind: $0) },
+        Entry("symmetric_focal_loss", aliases: ["SymmetricFocalLoss"],
+              summary: "symmetric focal loss (Yeung 2022)") { SymmetricFocalLoss(inputKind: $0) },
+        Entry("asymmetric_focal_loss", aliases: ["AsymmetricFocalLoss"],
+              summary: "asymmetric focal loss, background suppressed (Yeung 2022)") { AsymmetricFocalLoss(inputKind: $0) },
+        Entry("symmetric_focal_tversky_loss", aliases: ["SymmetricFocalTverskyLoss"],
+              summary: "symmetric focal Tversky loss (Yeung 2022)") { SymmetricFocalTverskyLoss(inputKind: $0) },
+        Entry("asymmetric_focal_tversky_loss", aliases: ["AsymmetricFocalTverskyLoss"],
+              summary: "asymmetric focal Tversky loss, rare classes enhanced (Yeung 2022)") { AsymmetricFocalTverskyLoss(inputKind: $0) },
+        Entry("sym_unified_focal_loss", aliases: ["symmetric_unified_focal_loss", "SymmetricUnifiedFocalLoss"],
+              summary: "symmetric Unified Focal loss weight·sFTL + (1 − weight)·sFL (Yeung 2022)") { SymmetricUnifiedFocalLoss(inputKind: $0) },
+        Entry("asym_unified_focal_loss", aliases: ["asymmetric_unified_focal_loss", "AsymmetricUnifiedFocalLoss"],
+              summary: "asymmetric Unified Focal loss weight·aFTL + (1 − weight)·aFL (Yeung 2022; FAN)") { AsymmetricUnifiedFocalLoss(inputKind: $0) },
+        Entry("unified_focal_loss", summary: "Sep-2021 name of the asymmetric Unified Focal loss (default gamma 0.2)") {
+            AsymmetricUnifiedFocalLoss(gamma: AsymmetricUnifiedFocalLoss.september2021Gamma, inputKind: $0)
         },
     ]
-
-    /// `loss` with the options `delta` and `gamma` applied.
-    private static func modifiedFocal<V>(_ loss: ModifiedFocalLoss<V>, _ o: Options) -> ModifiedFocalLoss<V> {
-        var l = loss
-        o.read("delta", into: &l.delta)
-        o.read("gamma", into: &l.gamma)
-        return l
-    }
-
-    /// `loss` with the options `delta`, `gamma` and `smooth` applied.
-    private static func modifiedFocalTversky<V>(_ loss: ModifiedFocalTverskyLoss<V>, _ o: Options) -> ModifiedFocalTverskyLoss<V> {
-        var l = loss
-        o.read("delta", into: &l.delta)
-        o.read("gamma", into: &l.gamma)
-        o.read("smooth", into: &l.smooth)
-        return l
-    }
-
-    /// `loss` with the options `weight` (or `lambda`), `delta` and `gamma` applied.
-    private static func unified<V>(_ loss: UnifiedFocalLoss<V>, _ o: Options) -> UnifiedFocalLoss<V> {
-        var l = loss
-        o.readUnifiedWeight(into: &l.weight)
-        o.read("delta", into: &l.delta)
-        o.read("gamma", into: &l.gamma)
-        return l
-    }
 
     /// Every accepted name (canonical names first, then aliases).
     public static var names: [String] { entries.map(\.name) + entries.flatMap(\.aliases) }
@@ -177,19 +108,17 @@ public enum LossRegistry {
         for key in options.keys.sorted() where !entry.options.contains(key) {
             throw LossError.unknownOption(loss: entry.name, option: key, valid: entry.options)
         }
-        let nullable: Set<String> = ["weight", "alpha", "beta"]
-        for (key, value) in options.sorted(by: { $0.key < $1.key }) where !value.isFinite && !(value.isNaN && nullable.contains(key)) {
-            throw LossError.invalidHyperparameter(loss: entry.name, name: key, value: value, requirement: "a finite number")
+        for (key, value) in options.sorted(by: { $0.key < $1.key }) {
+            guard value.isFinite || (value.isNaN && entry.optionsAcceptingNone.contains(key)) else {
+                throw LossError.invalidHyperparameter(loss: entry.name, name: key, value: value, requirement: "a finite number")
+            }
+            try entry.checkOption(key, value)
         }
         if options["weight"] != nil && options["lambda"] != nil {
             throw LossError.conflictingOptions(loss: entry.name, options: ["weight", "lambda"],
                                                reason: "weight (on the Tversky term, code) = 1 − lambda (on the focal term, paper); give one")
         }
-        if let l = options["lambda"], !(l >= 0 && l <= 1) {
-            throw LossError.invalidHyperparameter(loss: entry.name, name: "lambda", value: l,
-                                                  requirement: "a finite number in [0, 1] (the paper's weight of the focal term)")
-        }
-        var loss = try entry.build(Options(values: options, inputKind: inputKind))
+        var loss = entry.build(options, inputKind)
         if let e = distancePenaltyEpsilon {
             loss = DistancePenalized(loss, epsilon: e, mode: distancePenaltyMode)
         }

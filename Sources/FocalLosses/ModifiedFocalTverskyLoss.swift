@@ -25,7 +25,7 @@ public typealias AsymmetricFocalTverskyLoss = ModifiedFocalTverskyLoss<FocalVari
 ///
 /// Defaults: `delta = 0.7`, `gamma = 0.75`, `smooth = 1e-7`. Input: `N, C, H, W` or
 /// `N, C, D, H, W`, `C ≥ 2`.
-public struct ModifiedFocalTverskyLoss<Variant: FocalSymmetry>: SegmentationLoss {
+public struct ModifiedFocalTverskyLoss<Variant: FocalSymmetry>: ConfigurableLoss {
     /// FN weight `δ ∈ [0, 1]`.
     public var delta: Float
     /// Focal parameter `γ ∈ [0, 1]`; the exponent is `1 − γ`.
@@ -50,11 +50,14 @@ public struct ModifiedFocalTverskyLoss<Variant: FocalSymmetry>: SegmentationLoss
     /// `symmetric_focal_tversky_loss` or `asymmetric_focal_tversky_loss`.
     public var name: String { "\(Variant.longName)_focal_tversky_loss" }
 
-    /// Checks `delta ∈ [0, 1]`, `gamma ∈ [0, 1]`, `smooth > 0` and the rare classes.
+    /// `delta ∈ [0, 1]`, `gamma ∈ [0, 1]`, `smooth > 0`.
+    public static var hyperparameters: [Hyperparameter<Self>] {
+        [.value("delta", \.delta, .unitInterval), .value("gamma", \.gamma, .unifiedGamma), .value("smooth", \.smooth, .positive)]
+    }
+
+    /// Checks the table and the rare classes.
     public func validate() throws {
-        try HyperparameterCheck.unitInterval(delta, "delta", in: name)
-        try HyperparameterCheck.unifiedGamma(gamma, in: name)
-        try HyperparameterCheck.positive(smooth, "smooth", in: name)
+        try checkHyperparameters()
         try HyperparameterCheck.rareClasses(rareClasses, in: name)
     }
 

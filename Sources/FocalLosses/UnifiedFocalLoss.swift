@@ -28,7 +28,7 @@ public typealias AsymmetricUnifiedFocalLoss = UnifiedFocalLoss<FocalVariant.Asym
 /// Defaults (code 411c9c5): `weight = 0.5`, `delta = 0.6`, `gamma = 0.5` (the Sep-2021 code,
 /// contemporary with FAN, used `gamma = 0.2`: `september2021Gamma`; the paper's per-dataset γ
 /// are 0.1–0.3). Input: `N, C, H, W` or `N, C, D, H, W`, `C ≥ 2`.
-public struct UnifiedFocalLoss<Variant: FocalSymmetry>: SegmentationLoss {
+public struct UnifiedFocalLoss<Variant: FocalSymmetry>: ConfigurableLoss {
     /// The original code's `weight` on the focal Tversky term (`nil`: plain sum), in `[0, 1]`.
     public var weight: Float?
     /// `δ ∈ [0, 1]`: class weight of the rare classes in the focal term and FN weight in the
@@ -67,23 +67,26 @@ public struct UnifiedFocalLoss<Variant: FocalSymmetry>: SegmentationLoss {
 
     /// These hyperparameters as `LossRegistry` options: `weight` — or, with `paperTerms`, the
     /// paper's `lambda` — then `delta` and `gamma`. The plain sum (`weight == nil`) is `weight`
-    /// NaN, the registry's `None`. Each value is the `Double` of the `Float`'s shortest decimal,
-    /// so `0.6` stays `0.6` (not `0.6000000238…`) in configuration files.
+    /// NaN, the registry's `None`.
     public func registryOptions(paperTerms: Bool = false) -> [String: Double] {
-        func decimal(_ value: Float) -> Double { Double("\(value)")! }
-        var options = ["delta": decimal(delta), "gamma": decimal(gamma)]
-        if paperTerms, let lambda { options["lambda"] = decimal(lambda) } else { options["weight"] = weight.map(decimal) ?? .nan }
-        return options
+        registryOptions([paperTerms && weight != nil ? "lambda" : "weight", "delta", "gamma"])
     }
 
     /// `sym_unified_focal_loss` or `asym_unified_focal_loss`.
     public var name: String { "\(Variant.shortName)_unified_focal_loss" }
 
-    /// Checks `weight, delta ∈ [0, 1]`, `gamma ∈ [0, 1]` and the rare classes.
+    /// `weight ∈ [0, 1]` or `None`, the paper's `lambda = 1 − weight` (an option only),
+    /// `delta ∈ [0, 1]`, `gamma ∈ [0, 1]`.
+    public static var hyperparameters: [Hyperparameter<Self>] {
+        [.optionalValue("weight", \.weight, .unitInterval),
+         Hyperparameter(name: "lambda", requirement: .unitInterval, isDerived: true,
+                        values: { $0.lambda.map { [$0] } ?? [] }, assign: { loss, value in if let value { loss.weight = 1 - value } }),
+         .value("delta", \.delta, .unitInterval), .value("gamma", \.gamma, .unifiedGamma)]
+    }
+
+    /// Checks the table and the rare classes.
     public func validate() throws {
-        if let weight { try HyperparameterCheck.unitInterval(weight, "weight", in: name) }
-        try HyperparameterCheck.unitInterval(delta, "delta", in: name)
-        try HyperparameterCheck.unifiedGamma(gamma, in: name)
+        try checkHyperparameters()
         try HyperparameterCheck.rareClasses(rareClasses, in: name)
     }
 

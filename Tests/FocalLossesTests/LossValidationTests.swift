@@ -81,6 +81,36 @@ struct LossValidationTests {
         #expect(penalised.epsilon == 0.1 && penalised.mode == .weightPixels && penalised.base is DiceLoss)
     }
 
+    @Test("each loss's hyperparameter table is the one list of its options: the registry accepts, sets and range-checks exactly it")
+    func hyperparameterTables() throws {
+        for entry in LossRegistry.entries {
+            let defaults = try LossRegistry.make(entry.name)
+            let configurable = try #require(defaults as? any ConfigurableLoss)
+            #expect(entry.options == type(of: configurable).hyperparameterNames, "\(entry.name)")
+            for option in entry.options {
+                // An in-range value that differs from every default (0.25 is no loss's default).
+                let set = try LossRegistry.make(entry.name, options: [option: 0.25])
+                let read = try #require((set as? any ConfigurableLoss)?.registryOptions([option])[option])
+                #expect(read == 0.25, "\(entry.name).\(option) read back as \(read)")
+                // Out of every range: negative.
+                let bad = Self.message { _ = try LossRegistry.make(entry.name, options: [option: -3]) }
+                #expect(bad.contains("'\(option)' = -3"), "\(entry.name).\(option): \(bad)")
+            }
+        }
+        // The default `validate()` of a loss of one's own checks its table.
+        struct Scaled: ConfigurableLoss {
+            var scale: Float = 1
+            var inputKind: InputKind = .probabilities
+            var name: String { "scaled" }
+            static var hyperparameters: [Hyperparameter<Self>] { [.value("scale", \.scale, .positive)] }
+            func loss(_ input: LossInput) throws -> Tensor { input.prediction.mean() * scale }
+        }
+        #expect(Self.message { _ = try Scaled(scale: 0)(Self.p, Self.y) }.contains("'scale' = 0"))
+        var s = Scaled()
+        s.set(options: ["scale": 2, "other": 5])
+        #expect(s.scale == 2 && s.registryOptions() == ["scale": 2])
+    }
+
     @Test("registry: unknown names are rejected with the closest names, unknown options with the valid ones")
     func registryErrors() {
         let unknown = Self.message { _ = try LossRegistry.make("unifed_focal") }

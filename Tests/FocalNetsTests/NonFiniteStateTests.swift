@@ -1,4 +1,4 @@
-import FocalCore
+@testable import FocalCore
 import Testing
 @testable import FocalNets
 

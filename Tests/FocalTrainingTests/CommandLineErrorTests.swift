@@ -164,6 +164,11 @@ import Testing
             c(65, ["loss", "--name", "dice_loss", "--prediction", w.path("p.npy"), "--target", w.path("text.safetensors")], "target", "npy"),
             c(64, ["loss", "--name", "dice_loss", "--prediction", w.path("p.npy"), "--target", w.path("y3.npy")], "differ in shape"),
             c(64, ["loss", "--name", "dice_loss"], "give --name, --prediction and --target"),
+            // One set of loss options, one spelling in every command (`gamma_f` is `--gamma-f`).
+            c(64, ["loss", "--name", "focal_loss", "--gamma_f", "2"], "Unknown option '--gamma_f'", "Did you mean '--gamma-f'?"),
+            c(64, ["train", "--gamma_f", "2"], "Unknown option '--gamma_f'", "Did you mean '--gamma-f'?"),
+            c(64, ["loss", "--name", "dice_loss", "--fdpt-mode", "pixels"], "unknown FDPT mode 'pixels'"),
+            c(64, ["loss", "--name", "dice_loss", "--gamma-f", "nan"], "--gamma-f must be a finite number"),
             // summary
             c(64, ["summary", "--model", "/nonexistent.safetensors"], "does not exist"),
             c(65, ["summary", "--model", w.path("truncated.safetensors")], "truncated"),

@@ -40,7 +40,7 @@ import Testing
     @Test func singleContextLeavesGradientsAndValuesAlone() throws {
         let parameter = Parameter(Tensor(shape: [3], scalars: [1, 2, 3]))
         parameter.grad = Tensor(shape: [3], scalars: [0.5, -1, 2])
-        final class Holder: Module { let p: Parameter; init(_ p: Parameter) { self.p = p } }
+        final class Holder: Module, @unchecked Sendable { let p: Parameter; init(_ p: Parameter) { self.p = p } }
         let module = Holder(parameter)
         let sums = try DistributedContext.single.averageGradients(of: module, weight: 0.25, carrying: [7, 1])
         #expect(sums == [7, 1])

@@ -14,7 +14,7 @@ struct LossCommand: ParsableCommand {
             float32 and float64 are read as they are; integer and bool arrays (e.g. a 0/1 one-hot target) are \
             converted to float32. The prediction holds probabilities — finite, in [0, 1], summing to 1 over the \
             class axis (within 1e-3) — or, with --logits, finite logits; the target holds finite values in [0, 1]. \
-            Hyperparameters use the original names. Example:
+            Hyperparameters use the original keyword names, with - for _ (gamma_f is --gamma-f). Example:
               focal loss --name asym_unified_focal_loss --prediction p.npy --target y.npy --delta 0.6 --gamma 0.5 --gradient g.npy
             """)
 
@@ -27,35 +27,24 @@ struct LossCommand: ParsableCommand {
     @Option(help: "Array layout: channels-last (default) or channels-first.") var layout: Layout = .channelsLast
     @Flag(help: "The prediction holds logits (softmax applied inside, in log space).") var logits = false
     @Option(help: "Write d(loss)/d(prediction) here, same layout as the input.") var gradient: String?
-    @Option(help: "δ") var delta: Double?
-    @Option(help: "γ") var gamma: Double?
-    @Option(name: .customLong("gamma_f"), help: "γ_f of the focal loss") var gammaF: Double?
-    @Option(help: "weight (original: on the Tversky term)") var weight: Double?
-    @Option(help: "λ (paper: on the focal term)") var lambda: Double?
-    @Option(help: "α") var alpha: Double?
-    @Option(help: "β") var beta: Double?
-    @Option(help: "smoothing") var smooth: Double?
-    @Option(help: "FDPT ε (0: none)") var fdptEpsilon: Float?
+    @OptionGroup var lossOptions: LossOptions
 
     func run() throws {
         if list {
             for e in LossRegistry.entries {
                 let aliases = e.aliases.isEmpty ? "" : " (also \(e.aliases.joined(separator: ", ")))"
-                say("\(e.name)\(aliases): \(e.summary); options: \(e.options.joined(separator: ", "))")
+                let flags = e.options.map(LossOptions.flag(forKey:))
+                say("\(e.name)\(aliases): \(e.summary); options: \(flags.joined(separator: ", "))")
             }
             return
         }
         guard let name, let prediction, let target else {
             throw ValidationError("give --name, --prediction and --target (or --list)")
         }
-        try FiniteOptions.check([("--delta", delta), ("--gamma", gamma), ("--gamma_f", gammaF), ("--weight", weight),
-                                 ("--lambda", lambda), ("--alpha", alpha), ("--beta", beta), ("--smooth", smooth),
-                                 ("--fdpt-epsilon", fdptEpsilon.map(Double.init))])
-        var options: [String: Double] = [:]
-        for (k, v) in [("delta", delta), ("gamma", gamma), ("gamma_f", gammaF), ("weight", weight), ("lambda", lambda),
-                       ("alpha", alpha), ("beta", beta), ("smooth", smooth)] { if let v { options[k] = v } }
-        let loss = try LossRegistry.make(name, options: options, inputKind: logits ? .logits : .probabilities,
-                                         distancePenaltyEpsilon: (fdptEpsilon ?? 0) > 0 ? fdptEpsilon : nil)
+        let epsilon = lossOptions.fdptEpsilon ?? 0
+        let loss = try LossRegistry.make(name, options: lossOptions.values, inputKind: logits ? .logits : .probabilities,
+                                         distancePenaltyEpsilon: epsilon > 0 ? epsilon : nil,
+                                         distancePenaltyMode: lossOptions.distancePenaltyMode ?? .replaceTarget)
         let p = try read(prediction, what: "prediction"), y = try read(target, what: "target")
         guard p.shape == y.shape else {
             throw ValidationError("prediction \(Shape.describe(p.shape)) and target \(Shape.describe(y.shape)) differ in shape")

@@ -78,7 +78,7 @@ struct ReproduceCommand: ParsableCommand {
         }
         var base = try training.configuration(network: network, data: data)
         base.network.plan = .none
-        let fdpt = training.fdptEpsilon.flatMap { $0 > 0 ? $0 : nil } ?? 0.1
+        let fdpt = training.lossOptions.fdptEpsilon.flatMap { $0 > 0 ? $0 : nil } ?? 0.1
         base.training.distancePenaltyEpsilon = 0
         let configuration = ReproductionConfiguration(base: base, tables: try chosenTables(), seeds: try chosenSeeds(),
                                                       threshold: threshold, fdptEpsilon: fdpt)

@@ -11,16 +11,7 @@ struct TrainingOptions: ParsableArguments {
     var preset: String?
     @Option(help: "Loss name (see `focal loss --list`). Default: the preset's (asymmetric Unified Focal).")
     var loss: String?
-    @Option(help: "Loss δ (class / false-negative weight).") var delta: Double?
-    @Option(help: "Loss γ (focal parameter).") var gamma: Double?
-    @Option(help: "Focal loss γ_f.") var gammaF: Double?
-    @Option(help: "Unified Focal λ, the weight of the focal (CE) term (paper's eq. 1).") var lambda: Double?
-    @Option(help: "Unified Focal weight of the Tversky term (original code's 'weight' = 1 − λ).") var weight: Double?
-    @Option(help: "Loss α.") var alpha: Double?
-    @Option(help: "Loss β.") var beta: Double?
-    @Option(help: "Smoothing constant.") var smooth: Double?
-    @Option(help: "FDPT exponent ε (0 = no distance penalty; paper: 0.1).") var fdptEpsilon: Float?
-    @Option(help: "FDPT mode: replace-target (y' = y·W) or pixel-weight ((1+Φ)^ε).") var fdptMode: String?
+    @OptionGroup var lossOptions: LossOptions
 
     @Option(help: "Maximum epochs.") var epochs: Int?
     @Option(help: "Images per step (paper: 1).") var batchSize: Int?
@@ -41,9 +32,7 @@ struct TrainingOptions: ParsableArguments {
         _ = try Preset.named(preset ?? Self.defaultPreset)
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if let batchSize, batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }
-        try FiniteOptions.check([("--delta", delta), ("--gamma", gamma), ("--gamma-f", gammaF), ("--lambda", lambda),
-                                 ("--weight", weight), ("--alpha", alpha), ("--beta", beta), ("--smooth", smooth),
-                                 ("--fdpt-epsilon", fdptEpsilon.map(Double.init)), ("--learning-rate", learningRate.map(Double.init)),
+        try FiniteOptions.check([("--learning-rate", learningRate.map(Double.init)),
                                  ("--min-learning-rate", minLearningRate.map(Double.init))])
         if let learningRate, !(learningRate > 0) { throw ValidationError("--learning-rate must be positive") }
         if let minLearningRate, !(minLearningRate >= 0) { throw ValidationError("--min-learning-rate must be ≥ 0") }
@@ -56,27 +45,6 @@ struct TrainingOptions: ParsableArguments {
         if let loss, LossRegistry.entry(named: loss) == nil {
             throw ValidationError("\(LossError.unknownLoss(name: loss, valid: LossRegistry.names))")
         }
-        if let fdptMode, Self.mode(fdptMode) == nil { throw ValidationError("unknown FDPT mode '\(fdptMode)'; use replace-target or pixel-weight") }
-        if let fdptEpsilon, !(fdptEpsilon >= 0) { throw ValidationError("--fdpt-epsilon must be ≥ 0") }
-    }
-
-    /// The FDPT mode named `text` on the command line.
-    static func mode(_ text: String) -> DistancePenalized.Mode? {
-        switch text {
-        case "replace-target", "replaceTarget": return .replaceTarget
-        case "pixel-weight", "weightPixels": return .weightPixels
-        default: return nil
-        }
-    }
-
-    /// Loss options given on the command line, by their original names.
-    var lossOptions: [String: Double] {
-        var o: [String: Double] = [:]
-        for (k, v) in [("delta", delta), ("gamma", gamma), ("gamma_f", gammaF), ("lambda", lambda), ("weight", weight),
-                       ("alpha", alpha), ("beta", beta), ("smooth", smooth)] {
-            if let v { o[k] = v }
-        }
-        return o
     }
 
     /// The experiment configuration: the preset with these options applied.
@@ -93,15 +61,16 @@ struct TrainingOptions: ParsableArguments {
     private func configuration(data: DataOptions, network makeNetwork: (UNetConfiguration) throws -> UNetConfiguration) throws -> ExperimentConfiguration {
         let p = try Preset.named(preset ?? Self.defaultPreset)
         var t = p.training
+        let given = lossOptions.values
         if let loss {
             t.loss = loss
-            t.lossOptions = lossOptions
+            t.lossOptions = given
         } else {
-            for (k, v) in lossOptions { t.lossOptions[k] = v }
-            if lossOptions["weight"] != nil { t.lossOptions["lambda"] = nil }
-            if lossOptions["lambda"] != nil { t.lossOptions["weight"] = nil }
+            for (k, v) in given { t.lossOptions[k] = v }
+            if given["weight"] != nil { t.lossOptions["lambda"] = nil }
+            if given["lambda"] != nil { t.lossOptions["weight"] = nil }
         }
-        if let fdptEpsilon { t.distancePenaltyEpsilon = fdptEpsilon }
+        if let e = lossOptions.fdptEpsilon { t.distancePenaltyEpsilon = e }
         if let epochs { t.epochs = epochs }
         if let batchSize { t.batchSize = batchSize }
         if let optimizer { t.optimizer = OptimizerKind(rawValue: optimizer)! }
@@ -115,7 +84,7 @@ struct TrainingOptions: ParsableArguments {
         t.seed = seed ?? 0
         var c = ExperimentConfiguration(data: try data.source(defaultSize: p.size), network: try makeNetwork(p.network),
                                         training: t, initializationSeed: initSeed ?? 0)
-        if let fdptMode { c.distancePenaltyMode = Self.mode(fdptMode)! }
+        if let mode = lossOptions.distancePenaltyMode { c.distancePenaltyMode = mode }
         _ = try c.makeLoss()  // reject bad loss options before loading any data
         return c
     }
@@ -125,18 +94,14 @@ extension TrainingOptions {
     /// The options typed on the command line, for comparison with a saved run (`--preset` is
     /// not among them: a run records its settings, not the preset they came from).
     var givenOptions: [GivenOption] {
-        func lossOption(_ flag: String, _ key: String, _ value: Double?) -> GivenOption? {
+        func lossName(_ name: String) -> String { LossRegistry.entry(named: name)?.name ?? name }
+        let hyperparameters: [GivenOption?] = lossOptions.hyperparameters.map { flag, key, value in
             .value(flag, optionText(value), saved: { optionText($0.training.lossOptions[key]) })
         }
-        func lossName(_ name: String) -> String { LossRegistry.entry(named: name)?.name ?? name }
-        let modeName: (DistancePenalized.Mode) -> String = { $0 == .replaceTarget ? "replace-target" : "pixel-weight" }
-        return [
-            .value("--loss", loss.map(lossName), saved: { lossName($0.training.loss) }),
-            lossOption("--delta", "delta", delta), lossOption("--gamma", "gamma", gamma), lossOption("--gamma-f", "gamma_f", gammaF),
-            lossOption("--lambda", "lambda", lambda), lossOption("--weight", "weight", weight), lossOption("--alpha", "alpha", alpha),
-            lossOption("--beta", "beta", beta), lossOption("--smooth", "smooth", smooth),
-            .value("--fdpt-epsilon", optionText(fdptEpsilon), saved: { optionText($0.training.distancePenaltyEpsilon) }),
-            .value("--fdpt-mode", fdptMode.flatMap(Self.mode).map(modeName), saved: { modeName($0.distancePenaltyMode) }),
+        let rest: [GivenOption?] = [
+            .value("--fdpt-epsilon", optionText(lossOptions.fdptEpsilon), saved: { optionText($0.training.distancePenaltyEpsilon) }),
+            .value("--fdpt-mode", lossOptions.distancePenaltyMode.map(LossOptions.name(of:)),
+                   saved: { LossOptions.name(of: $0.distancePenaltyMode) }),
             .value("--epochs", optionText(epochs), saved: { optionText($0.training.epochs) },
                    override: { [epochs] in $0.training.epochs = epochs! }),
             .value("--batch-size", optionText(batchSize), saved: { optionText($0.training.batchSize) }),
@@ -149,6 +114,8 @@ extension TrainingOptions {
             .value("--max-steps-per-epoch", optionText(maxStepsPerEpoch), saved: { optionText($0.training.maxStepsPerEpoch) }),
             .value("--seed", optionText(seed), saved: { optionText($0.training.seed) }),
             .value("--init-seed", optionText(initSeed), saved: { optionText($0.initializationSeed) }),
-        ].compactMap { $0 }
+        ]
+        let name: [GivenOption?] = [.value("--loss", loss.map(lossName), saved: { lossName($0.training.loss) })]
+        return (name + hyperparameters + rest).compactMap { $0 }
     }
 }

@@ -16,13 +16,6 @@ public struct AtomicFileError: Error, Sendable, Equatable, CustomStringConvertib
     /// The system error number (`errno`).
     public let code: Int32
 
-    /// An error for `operation` on `path` with `errno` value `code`.
-    public init(operation: String, path: String, code: Int32) {
-        self.operation = operation
-        self.path = path
-        self.code = code
-    }
-
     /// E.g. "atomic write: rename failed for /out/a.bin: Is a directory (errno 21)".
     public var description: String {
         "atomic write: \(operation) failed for \(path): \(String(cString: strerror(code))) (errno \(code))"

@@ -18,26 +18,14 @@ extension Kernels {
     }
 
     /// Softmax along `axis` (no tape).
-    package static func softmax(_ x: Tensor, axis: Int) -> Tensor {
-        let c = x.contiguous()
-        let src = c.basePointer
-        return withExtendedLifetime(c) {
-            Tensor(shape: x.shape) { out in
-                let dst = out.baseAddress!
-                forEachLine(shape: x.shape, axis: axis) { base, st, len in
-                    var m = -Float.infinity
-                    for j in 0..<len { m = max(m, src[base + j * st]) }
-                    var s: Float = 0
-                    for j in 0..<len { let e = Foundation.exp(src[base + j * st] - m); dst[base + j * st] = e; s += e }
-                    let inv = 1 / s
-                    for j in 0..<len { dst[base + j * st] *= inv }
-                }
-            }
-        }
-    }
+    package static func softmax(_ x: Tensor, axis: Int) -> Tensor { exponentialsNormalized(x, axis: axis, log: false) }
 
     /// Log-softmax along `axis` (no tape).
-    package static func logSoftmax(_ x: Tensor, axis: Int) -> Tensor {
+    package static func logSoftmax(_ x: Tensor, axis: Int) -> Tensor { exponentialsNormalized(x, axis: axis, log: true) }
+
+    /// `exp(x − m) / Σ exp(x − m)` along `axis` with `m` the line's maximum, or with `log` its
+    /// logarithm `x − (m + log Σ exp(x − m))`.
+    private static func exponentialsNormalized(_ x: Tensor, axis: Int, log: Bool) -> Tensor {
         let c = x.contiguous()
         let src = c.basePointer
         return withExtendedLifetime(c) {
@@ -47,9 +35,18 @@ extension Kernels {
                     var m = -Float.infinity
                     for j in 0..<len { m = max(m, src[base + j * st]) }
                     var s: Float = 0
-                    for j in 0..<len { s += Foundation.exp(src[base + j * st] - m) }
-                    let lse = m + Foundation.log(s)
-                    for j in 0..<len { dst[base + j * st] = src[base + j * st] - lse }
+                    for j in 0..<len {
+                        let e = Foundation.exp(src[base + j * st] - m)
+                        if !log { dst[base + j * st] = e }
+                        s += e
+                    }
+                    if log {
+                        let lse = m + Foundation.log(s)
+                        for j in 0..<len { dst[base + j * st] = src[base + j * st] - lse }
+                    } else {
+                        let inv = 1 / s
+                        for j in 0..<len { dst[base + j * st] *= inv }
+                    }
                 }
             }
         }

@@ -7,13 +7,6 @@ public struct NonFiniteTensor: Sendable, Equatable, CustomStringConvertible {
     /// How many values it has.
     public let count: Int
 
-    /// A record.
-    public init(name: String, nonFiniteCount: Int, count: Int) {
-        self.name = name
-        self.nonFiniteCount = nonFiniteCount
-        self.count = count
-    }
-
     /// E.g. `encoder.0.conv1.weight (12 of 216 values)`.
     public var description: String { "\(name) (\(nonFiniteCount) of \(count) values)" }
 }

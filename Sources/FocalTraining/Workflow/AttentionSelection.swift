@@ -10,13 +10,6 @@ public struct ModuleDecision: Codable, Sendable, Equatable {
     public var epsilon: Float
     /// Whether it stays (ε ≥ threshold).
     public var kept: Bool
-
-    /// A decision.
-    public init(position: String, epsilon: Float, kept: Bool) {
-        self.position = position
-        self.epsilon = epsilon
-        self.kept = kept
-    }
 }
 
 /// The pruning step: which modules of a plan stay, given their learnt ε.
