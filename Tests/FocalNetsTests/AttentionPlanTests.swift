@@ -52,19 +52,19 @@ struct AttentionPlanTests {
     @Test("pruning removes the Focal modules with ε < threshold (strict) and keeps the rest")
     func pruning() throws {
         let plan = try AttentionPlan(parsing: "enc0+focal enc1+focal bottleneck+focal dec1 dec0+focal skip0+focal skip1+focal")
-        let weights: [(position: String, epsilon: Float)] = [
-            ("enc0", 0.05), ("enc1", 0.2), ("bottleneck", 0.9), ("dec0", 0.1999), ("skip0", 0), ("skip1", 3.2),
+        let weights: [FocalWeight] = [
+            FocalWeight(position: "enc0", epsilon: 0.05), FocalWeight(position: "enc1", epsilon: 0.2), FocalWeight(position: "bottleneck", epsilon: 0.9), FocalWeight(position: "dec0", epsilon: 0.1999), FocalWeight(position: "skip0", epsilon: 0), FocalWeight(position: "skip1", epsilon: 3.2),
         ]
         let pruned = try plan.pruned(focalWeights: weights, threshold: 0.2)
         #expect(pruned.description == "enc1+focal bottleneck+focal dec1 skip1+focal")
         #expect(try plan.pruned(focalWeights: weights, threshold: 0).description == plan.description)
         #expect(try plan.pruned(focalWeights: weights, threshold: 10).description == "dec1")
         // Errors: unknown names, non-Focal modules, repeats, non-finite ε.
-        #expect(throws: NetworkError.self) { try plan.pruned(focalWeights: [("enc7", 0.1)]) }
-        #expect(throws: NetworkError.self) { try plan.pruned(focalWeights: [("dec1", 0.1)]) }
-        #expect(throws: NetworkError.self) { try plan.pruned(focalWeights: [("nonsense", 0.1)]) }
-        #expect(throws: NetworkError.self) { try plan.pruned(focalWeights: [("enc0", 0.1), ("enc0", 0.5)]) }
-        #expect(throws: NetworkError.self) { try plan.pruned(focalWeights: [("enc0", .nan)]) }
+        #expect(throws: NetworkError.self) { try plan.pruned(focalWeights: [FocalWeight(position: "enc7", epsilon: 0.1)]) }
+        #expect(throws: NetworkError.self) { try plan.pruned(focalWeights: [FocalWeight(position: "dec1", epsilon: 0.1)]) }
+        #expect(throws: NetworkError.self) { try plan.pruned(focalWeights: [FocalWeight(position: "nonsense", epsilon: 0.1)]) }
+        #expect(throws: NetworkError.self) { try plan.pruned(focalWeights: [FocalWeight(position: "enc0", epsilon: 0.1), FocalWeight(position: "enc0", epsilon: 0.5)]) }
+        #expect(throws: NetworkError.self) { try plan.pruned(focalWeights: [FocalWeight(position: "enc0", epsilon: .nan)]) }
     }
 
     @Test("prune a trained network's plan and rebuild: removed SE passes its input, removed AG the raw skip")

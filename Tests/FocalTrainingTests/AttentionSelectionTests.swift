@@ -49,7 +49,7 @@ func tinyExperiment(data root: URL, plan: AttentionPlan = .squeezeExcitation(dep
 
     @Test("ε below the threshold goes, ε at or above it stays (strict <)")
     func decisions() throws {
-        let weights: [(position: String, epsilon: Float)] = [("enc0", 0.05), ("enc1", 0.2), ("bottleneck", 0.1999), ("dec1", 0.9), ("dec0", 0)]
+        let weights: [FocalWeight] = [.init(position: "enc0", epsilon: 0.05), .init(position: "enc1", epsilon: 0.2), .init(position: "bottleneck", epsilon: 0.1999), .init(position: "dec1", epsilon: 0.9), .init(position: "dec0", epsilon: 0)]
         let d = try AttentionSelection.decide(plan: plan, focalWeights: weights)
         #expect(d.prunedPlan.positions.map(\.name) == ["enc1", "dec1"])
         #expect(d.removed.map(\.position) == ["enc0", "bottleneck", "dec0"])
@@ -61,7 +61,7 @@ func tinyExperiment(data root: URL, plan: AttentionPlan = .squeezeExcitation(dep
 
     @Test("pruning every module gives the plain U-Net")
     func allPruned() throws {
-        let d = try AttentionSelection.decide(plan: plan, focalWeights: plan.positions.map { ($0.name, Float(0.01)) })
+        let d = try AttentionSelection.decide(plan: plan, focalWeights: plan.positions.map { FocalWeight(position: $0.name, epsilon: 0.01) })
         #expect(d.prunedPlan.isEmpty)
         let base = tinyExperiment(data: URL(fileURLWithPath: "/nonexistent"))
         let retrain = AttentionSelection.retrainConfiguration(base, decision: d)
@@ -84,15 +84,15 @@ func tinyExperiment(data root: URL, plan: AttentionPlan = .squeezeExcitation(dep
         var gen = RandomGenerator(seed: 3)
         let net = try UNet(configuration: probe.network, generator: &gen)
         #expect(net.focalWeights.map(\.epsilon) == [0, 0])
-        let d = try AttentionSelection.decide(plan: probe.network.plan, focalWeights: [("skip0", 0.3), ("skip1", 0.1)])
+        let d = try AttentionSelection.decide(plan: probe.network.plan, focalWeights: [FocalWeight(position: "skip0", epsilon: 0.3), FocalWeight(position: "skip1", epsilon: 0.1)])
         let retrain = AttentionSelection.retrainConfiguration(base, decision: d)
         #expect(retrain.network.plan == AttentionPlan([.skip(0)], focal: true))
         #expect(retrain.network.focalEpsilonInit == 1)
         var empty = base
         empty.network.plan = .none
         #expect(throws: TrainingError.self) { try AttentionSelection.probeConfiguration(empty) }
-        #expect(throws: (any Error).self) { try AttentionSelection.decide(plan: plan, focalWeights: [("enc0", .nan)]) }
-        #expect(throws: (any Error).self) { try AttentionSelection.decide(plan: plan, focalWeights: [("skip3", 0.5)]) }
+        #expect(throws: (any Error).self) { try AttentionSelection.decide(plan: plan, focalWeights: [FocalWeight(position: "enc0", epsilon: .nan)]) }
+        #expect(throws: (any Error).self) { try AttentionSelection.decide(plan: plan, focalWeights: [FocalWeight(position: "skip3", epsilon: 0.5)]) }
         #expect(throws: (any Error).self) { try AttentionSelection.decide(plan: plan, focalWeights: [], threshold: -1) }
     }
 
@@ -117,12 +117,12 @@ func tinyExperiment(data root: URL, plan: AttentionPlan = .squeezeExcitation(dep
 
         // The decision follows the probe's learnt ε of its best model.
         for m in result.decision.modules {
-            let eps = try #require(result.probe.focalWeights.first { $0.name == m.position }?.value)
+            let eps = try #require(result.probe.focalWeights.first { $0.position == m.position }?.epsilon)
             #expect(m.epsilon == eps)
             #expect(m.kept == (eps >= 0.2))
         }
         let best = try UNet.load(from: out.appendingPathComponent("probe/best.safetensors"))
-        #expect(best.focalWeights.map(\.epsilon) == result.probe.focalWeights.map(\.value))
+        #expect(best.focalWeights.map(\.epsilon) == result.probe.focalWeights.map(\.epsilon))
 
         // Report files.
         let record = try JSONDecoder().decode(SelectionReport.Record.self, from: Data(contentsOf: out.appendingPathComponent("selection.json")))

@@ -98,7 +98,7 @@ private func squares(_ count: Int, seed: UInt64) throws -> [SegmentationSample] 
         let summary = try Trainer(model: full, configuration: configuration(epochs: 4), training: train,
                                   validation: validation, store: fullStore).run()
         #expect(summary.history.count == 4)
-        #expect(summary.history.allSatisfy { $0.focalWeights.map(\.name) == ["attention"] })
+        #expect(summary.history.allSatisfy { $0.focalWeights.map(\.position) == ["attention"] })
         #expect(summary.history.last!.trainLoss < summary.history.first!.trainLoss)
 
         // Interrupted after 2 epochs, resumed into fresh weights: equal to the uninterrupted run.

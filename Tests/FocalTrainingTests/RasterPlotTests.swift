@@ -1,4 +1,5 @@
 import FocalData
+import FocalNets
 import FocalTraining
 import Foundation
 import Testing
@@ -175,7 +176,7 @@ struct RasterPlotTests {
         let history = (1...12).map { e in
             EpochRecord(epoch: e, trainLoss: 1 / Double(e), validationLoss: 1.2 / Double(e) + 0.05, validationDSC: 0.5,
                         learningRate: 1e-3, seconds: 1,
-                        focalWeights: [NamedValue(name: "enc0", value: 1 - Float(e) * 0.07), NamedValue(name: "skip1", value: 0.9)])
+                        focalWeights: [FocalWeight(position: "enc0", epsilon: 1 - Float(e) * 0.07), FocalWeight(position: "skip1", epsilon: 0.9)])
         }
         let plot = TrainingPlots.focalWeights(history)
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("focal-raster-\(UUID().uuidString).png")
@@ -193,7 +194,7 @@ struct RasterPlotTests {
         let names = ["enc0", "enc3", "bottleneck", "dec2", "skip0", "skip3"]
         let history = (1...3).map { e in
             EpochRecord(epoch: e, trainLoss: 0.5, validationLoss: 0.6, validationDSC: 0.5, learningRate: 1e-3, seconds: 1,
-                        focalWeights: names.map { NamedValue(name: $0, value: 0.3) })
+                        focalWeights: names.map { FocalWeight(position: $0, epsilon: 0.3) })
         }
         for plot in [TrainingPlots.loss(history), TrainingPlots.focalWeights(history)] {
             let layout = try plot.layout()

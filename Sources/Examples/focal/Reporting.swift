@@ -24,7 +24,7 @@ final class TrainingReporter {
             var line = String(format: "epoch %d: train loss %.4f, val loss %.4f, val DSC %.4f, lr %.1e, %.1fs",
                               r.epoch, r.trainLoss, r.validationLoss, r.validationDSC, Double(r.learningRate), r.seconds)
             if !r.focalWeights.isEmpty {
-                line += "; ε " + r.focalWeights.map { "\($0.name) \(String(format: "%.3f", $0.value))" }.joined(separator: " ")
+                line += "; ε " + r.focalWeights.map { "\($0.position) \(String(format: "%.3f", $0.epsilon))" }.joined(separator: " ")
             }
             say(line)
         case let .warning(text):

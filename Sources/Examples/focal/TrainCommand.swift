@@ -76,7 +76,7 @@ struct TrainCommand: ParsableCommand {
         }
         say("stopped: \(result.stopReason); best epoch \(result.bestEpoch)")
         if !result.focalWeights.isEmpty {
-            say("learnt ε: " + result.focalWeights.map { "\($0.name) \(String(format: "%.3f", $0.value))" }.joined(separator: ", "))
+            say("learnt ε: " + result.focalWeights.map { "\($0.position) \(String(format: "%.3f", $0.epsilon))" }.joined(separator: ", "))
         }
         printScores(result.test, images: result.testImages)
         if let boundary = result.testMetrics.boundaryMean { printBoundaryScores(boundary, tolerance: BoundaryMetrics.defaultTolerance) }

@@ -106,14 +106,15 @@ public struct AttentionPlan: Sendable, Hashable, Codable, CustomStringConvertibl
     /// Focal modules absent from `focalWeights` are kept; survivors keep their Focal flag (the
     /// pruned network is retrained from scratch).
     ///
-    /// - Parameter focalWeights: `(position name, ε)` pairs, as `UNet.focalWeights` returns.
+    /// - Parameter focalWeights: the modules' ε, as `UNet.focalWeights` returns them.
     /// - Throws: `NetworkError.invalidPlan` when a name is not a Focal module of this plan, is
     ///   repeated, or an ε is not finite.
-    public func pruned(focalWeights: [(position: String, epsilon: Float)], threshold: Float = 0.2) throws -> AttentionPlan {
+    public func pruned(focalWeights: [FocalWeight], threshold: Float = 0.2) throws -> AttentionPlan {
         guard threshold.isFinite else { throw NetworkError.invalidPlan("pruning threshold \(threshold) is not finite") }
         var result = self
         var seen = Set<AttentionPosition>()
-        for (name, epsilon) in focalWeights {
+        for weight in focalWeights {
+            let (name, epsilon) = (weight.position, weight.epsilon)
             guard let position = AttentionPosition(name: name) else {
                 throw NetworkError.invalidPlan("focal weight for '\(name)', which is not an attention position")
             }

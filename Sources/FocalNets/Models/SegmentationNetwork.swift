@@ -104,8 +104,8 @@ extension SegmentationNetwork {
 
     /// The current ε of every Focal layer, in the network's order — the record logged every
     /// epoch and the input of attention selection.
-    public var focalWeights: [(position: String, epsilon: Float)] {
-        focalLayers.map { ($0.position, $0.layer.epsilonValue) }
+    public var focalWeights: [FocalWeight] {
+        focalLayers.map { FocalWeight(position: $0.position, epsilon: $0.layer.epsilonValue) }
     }
 
     public func architectureDifferences(fromConfigurationJSON json: String) throws -> [String] {

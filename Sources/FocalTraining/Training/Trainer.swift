@@ -134,7 +134,7 @@ public final class Trainer {
             let record = EpochRecord(
                 epoch: epoch, trainLoss: trainLoss, validationLoss: valLoss, validationDSC: valDSC,
                 learningRate: state.learningRate, seconds: Date().timeIntervalSince(start),
-                focalWeights: model.focalWeights.map { NamedValue(name: $0.position, value: $0.epsilon) })
+                focalWeights: model.focalWeights)
             state.history.append(record)
             state.epochsCompleted = epoch
             if valLoss < state.bestValidationLoss {

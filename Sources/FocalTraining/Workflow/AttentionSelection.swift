@@ -72,11 +72,11 @@ public enum AttentionSelection {
         return c
     }
 
-    /// The pruning decision for learnt ε (`(position, ε)` pairs as `UNet.focalWeights` or
+    /// The pruning decision for learnt ε (as `UNet.focalWeights` or
     /// `ExperimentResult.focalWeights` give them) on `plan`.
     /// - Throws: `NetworkError.invalidPlan` for a name that is not a Focal module of the plan,
     ///   a repeated one or a non-finite ε; `TrainingError.invalidConfiguration` for a bad threshold.
-    public static func decide(plan: AttentionPlan, focalWeights: [(position: String, epsilon: Float)],
+    public static func decide(plan: AttentionPlan, focalWeights: [FocalWeight],
                               threshold: Float = defaultThreshold) throws -> PruningDecision {
         try validate(threshold: threshold)
         let pruned = try plan.pruned(focalWeights: focalWeights, threshold: threshold)
@@ -143,7 +143,7 @@ public enum AttentionSelection {
         let probe = try Experiment.continueRun(probeConfig, output: output.appendingPathComponent("probe"), onEvent: onEvent, log: log)
         if probe.outcome == .reused { log("probe: finished earlier, reused") }
         let decision = try decide(plan: probeConfig.network.plan,
-                                  focalWeights: probe.result.focalWeights.map { ($0.name, $0.value) }, threshold: threshold)
+                                  focalWeights: probe.result.focalWeights, threshold: threshold)
         let retrainConfig = retrainConfiguration(base, decision: decision)
         onStage?(.retrain, retrainConfig)
         let retrained = try Experiment.continueRun(retrainConfig, output: output.appendingPathComponent("retrained"), onEvent: onEvent, log: log)

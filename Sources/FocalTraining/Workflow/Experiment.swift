@@ -67,7 +67,7 @@ public struct ExperimentResult: Sendable {
     /// The per-image test scores (the rows of `metrics.csv`), for paired comparisons.
     public var testMetrics: MetricsAccumulator
     /// The learnt ε of every Focal module of the best model.
-    public var focalWeights: [NamedValue]
+    public var focalWeights: [FocalWeight]
     /// Wall-clock seconds of training and of evaluation.
     public var trainingSeconds: Double
     public var evaluationSeconds: Double
@@ -190,7 +190,7 @@ public enum Experiment {
         let result = ExperimentResult(
             history: summary.history, stopReason: summary.stopReason, bestEpoch: summary.bestEpoch, test: report.mean,
             testImages: split.test.count, testMetrics: report.metrics,
-            focalWeights: best.focalWeights.map { NamedValue(name: $0.position, value: $0.epsilon) },
+            focalWeights: best.focalWeights,
             trainingSeconds: trainingSeconds, evaluationSeconds: evaluationSeconds, output: output)
         try writeSummary(result, to: output)
         return result
@@ -325,7 +325,7 @@ public enum Experiment {
 struct ExperimentSummary: Codable {
     var bestEpoch: Int, epochs: Int, stopReason: String
     var testImages: Int, dsc: Double, precision: Double, recall: Double, iou: Double
-    var focalWeights: [NamedValue]
+    var focalWeights: [FocalWeight]
     var trainingSeconds: Double, evaluationSeconds: Double
     var perImage: MetricsAccumulator
     var history: [EpochRecord]

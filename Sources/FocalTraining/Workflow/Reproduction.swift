@@ -97,7 +97,7 @@ public enum Reproduction {
             throw TrainingError.invalidConfiguration("\(run.key) needs its probe \(probe.key) to have finished; run that first")
         }
         let decision = try AttentionSelection.decide(plan: probeConfig.network.plan,
-                                                     focalWeights: probeResult.focalWeights.map { ($0.name, $0.value) },
+                                                     focalWeights: probeResult.focalWeights,
                                                      threshold: plan.configuration.threshold)
         let c = AttentionSelection.retrainConfiguration(probeConfig, decision: decision)
         if let twin = plan.runs.first(where: { $0.seed == run.seed && $0.configuration.map { $0.isSameRun(as: c) } == true }) {

@@ -101,7 +101,7 @@ public struct ReproductionResults: Sendable {
                         "\(d.kept.count)/\(d.modules.count)" + (d.prunedPlan.isEmpty ? " (U-Net)" : " (\(d.prunedPlan.positions.map(\.name).joined(separator: " ")))")
                     }.joined(separator: ", ")
                 } else if let first = runs.first?.1, !first.focalWeights.isEmpty {
-                    note = "ε (seed \(seeds[0])): " + first.focalWeights.map { "\($0.name) \(String(format: "%.2f", $0.value))" }.joined(separator: " ")
+                    note = "ε (seed \(seeds[0])): " + first.focalWeights.map { "\($0.position) \(String(format: "%.2f", $0.epsilon))" }.joined(separator: " ")
                 }
                 columns.append(Column(
                     title: col.title, run: col.run, sameAs: runs.first?.0.sameAs, seeds: seeds, perSeed: scores,

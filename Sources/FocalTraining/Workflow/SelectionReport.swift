@@ -22,7 +22,7 @@ public enum SelectionReport {
             /// The best-validation epoch and the epochs trained.
             public var bestEpoch: Int, epochs: Int
             /// The learnt ε of the best-validation model.
-            public var focalWeights: [NamedValue]
+            public var focalWeights: [FocalWeight]
         }
         /// Modules with ε strictly below it were removed.
         public var threshold: Float

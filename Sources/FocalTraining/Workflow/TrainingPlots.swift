@@ -16,8 +16,8 @@ public enum TrainingPlots {
     public static func focalWeights(_ history: [EpochRecord], threshold: Double = 0.2) -> LinePlot {
         var plot = LinePlot(title: "Focal weights ε per attention module", xLabel: "epoch", yLabel: "ε")
         let x = history.map { Double($0.epoch) }
-        for name in history.first?.focalWeights.map(\.name) ?? [] {
-            let y = history.map { r in Double(r.focalWeights.first { $0.name == name }?.value ?? .nan) }
+        for name in history.first?.focalWeights.map(\.position) ?? [] {
+            let y = history.map { r in Double(r.focalWeights.first { $0.position == name }?.epsilon ?? .nan) }
             plot.add(try! .init(name: name, x: x, y: y))
         }
         plot.addReferenceLine(at: threshold, label: "pruning threshold \(threshold)")
@@ -49,12 +49,12 @@ public enum TrainingPlots {
         var plot = LinePlot(title: title, xLabel: "epoch", yLabel: "ε")
         var positions: [String] = []
         for run in runs {
-            for name in run.history.first?.focalWeights.map(\.name) ?? [] where !positions.contains(name) { positions.append(name) }
+            for name in run.history.first?.focalWeights.map(\.position) ?? [] where !positions.contains(name) { positions.append(name) }
         }
         for run in runs {
             let x = run.history.map { Double($0.epoch) }
-            for name in run.history.first?.focalWeights.map(\.name) ?? [] {
-                let y = run.history.map { r in Double(r.focalWeights.first { $0.name == name }?.value ?? .nan) }
+            for name in run.history.first?.focalWeights.map(\.position) ?? [] {
+                let y = run.history.map { r in Double(r.focalWeights.first { $0.position == name }?.epsilon ?? .nan) }
                 let color = LinePlot.palette[positions.firstIndex(of: name)! % LinePlot.palette.count]
                 plot.add(try! .init(name: "\(name) (\(run.label))", x: x, y: y, color: color, dashed: run.dashed))
             }
