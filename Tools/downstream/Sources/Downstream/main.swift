@@ -1,5 +1,6 @@
 // A downstream user's program: its own SegmentationNetwork, trained by Focal's Trainer on
-// synthetic images, checkpointed, reloaded by kind from the best-model file and evaluated.
+// synthetic images, checkpointed, reloaded by kind from the best-model file and evaluated; and
+// Focal's bundled nuclei tiles, found as FocalData's resource from a dependency.
 // Public API only. Exits non-zero when any step does not do what it should.
 import FocalCore
 import FocalData
@@ -90,3 +91,9 @@ let report = try Evaluator(predictor: Predictor(model: reloaded)).evaluate(try s
 check(report.metrics.count == 4, "expected 4 scored images, got \(report.metrics.count)")
 print("downstream: trained \(StripeNet.kind) for \(losses.count) epochs, loss \(losses.first!) → \(losses.last!);",
       "reloaded from \(store.bestURL.lastPathComponent); test DSC \(report.mean.dsc)")
+
+// The bundled tiles are FocalData's SwiftPM resource: found beside this program, not in Focal's tree.
+let tiles = try SegmentationDataset.load(DefaultDataset.folder(), options: .init(size: ImageSize(square: 64)))
+check(tiles.samples.count > 0, "the bundled nuclei tiles are empty")
+check(!tiles.samples[0].name.isEmpty, "a bundled tile has no name")
+print("downstream: \(tiles.samples.count) bundled nuclei tiles from \(try DefaultDataset.url().path)")
