@@ -9,8 +9,20 @@ import FocalTraining
 /// A network defined outside the library, as a user would write it: a 3×3 convolution, a
 /// sigmoid attention map with a Focal layer on it, and a 1×1 head. It uses only public API.
 final class SpotNet: Module, SegmentationNetwork, CustomStringConvertible, @unchecked Sendable {
-    struct Configuration: Codable, Sendable, Equatable {
+    /// Its settings; as a `NetworkConfiguration` they make it a network `Experiment` runs.
+    struct Configuration: NetworkConfiguration {
         var channels = 1, classes = 2, width = 6
+        var inChannels: Int { get { channels } set { channels = newValue } }
+        var sizeMultiple: Int { 2 }
+        func validate() throws {
+            guard width >= 1 else { throw NetworkError.invalidConfiguration("width = \(width), must be ≥ 1") }
+        }
+        func makeNetwork(generator: inout RandomGenerator) throws -> SpotNet {
+            SpotNet(configuration: self, generator: &generator)
+        }
+        func settingDifferences(from other: Self, mine: String, theirs: String) -> [String] {
+            width == other.width ? [] : ["width: \(width) in the \(mine), \(other.width) in the \(theirs)"]
+        }
     }
     static let kind = "spot-net"
     let configuration: Configuration
@@ -132,6 +144,44 @@ private func squares(_ count: Int, seed: UInt64) throws -> [SegmentationSample] 
         let report = try Evaluator(predictor: Predictor(model: best)).evaluate(test)
         #expect(report.metrics.count == 3)
         #expect(report.mean.dsc > 0 && report.mean.dsc <= 1)
+    }
+
+    @Test("Experiment runs it from a folder of images: run folder, best model by kind, test scores, resume, refusal of another run")
+    func experimentRunFolder() throws {
+        NetworkRegistry.register(SpotNet.self)
+        let data = try writeDiskDataset(count: 12, seed: 5)
+        let output = folder("experiment")
+        defer { for url in [data, output] { try? FileManager.default.removeItem(at: url) } }
+        let run = RunConfiguration(
+            data: DataSource(images: data.appendingPathComponent("images").path, masks: data.appendingPathComponent("masks").path,
+                             size: ImageSize(square: 16)),
+            network: SpotNet.Configuration(), training: configuration(epochs: 3))
+        var lines: [String] = []
+        let result = try Experiment.run(run, output: output, log: { lines.append($0) })
+        #expect(result.history.count == 3 && result.testImages > 0)
+        #expect(result.focalWeights.map(\.position) == ["attention"])
+        #expect(lines.contains { $0.hasPrefix("network: ") && $0.contains("spot-net") })
+        for name in ["configuration.json", "best.safetensors", "summary.json", "metrics.csv", "log.csv"] {
+            #expect(FileManager.default.fileExists(atPath: output.appendingPathComponent(name).path), "\(name)")
+        }
+        let saved = try #require(try Experiment.savedConfiguration(in: output, as: RunConfiguration<SpotNet.Configuration>.self))
+        #expect(saved.isSameRun(as: run))
+        #expect(try NetworkFile.load(from: output.appendingPathComponent("best.safetensors")) is SpotNet)
+        // A second call reuses the finished run; another network into the folder is refused by name.
+        let again = try Experiment.continueRun(run, output: output)
+        #expect(again.outcome == .reused && again.result.test == result.test)
+        var wider = run
+        wider.network.width = 8
+        let refusal = Self.message { _ = try Experiment.continueRun(wider, output: output) }
+        #expect(refusal.contains("width: 6 in the folder, 8 in the request"), "\(refusal)")
+        // A size the network cannot take is refused before any data is read.
+        var odd = run
+        odd.data.size = ImageSize(square: 15)
+        #expect(Self.message { try odd.validate() }.contains("not a multiple of 2 (the spot-net network needs it)"))
+    }
+
+    private static func message(_ body: () throws -> Void) -> String {
+        do { try body(); return "" } catch { return "\(error)" }
     }
 
     @Test("a file of an unregistered kind is one clear error naming the registry")

@@ -82,7 +82,7 @@ import Testing
         #expect(throws: MemoryBudgetError.self) { try ForwardMemory.checkTraining(c) }
         c.data.size = ImageSize(square: 64)
         try ForwardMemory.checkTraining(c)
-        #expect(ForwardMemory.trainingBytes(net.configuration, height: 64, width: 64, batch: 1)
+        #expect(ForwardMemory.trainingBytes(valuesPerPixel: net.configuration.featureValuesPerPixel, height: 64, width: 64, batch: 1)
                 > ForwardMemory.inferenceBytes(net.configuration, height: 64, width: 64))
     }
 }

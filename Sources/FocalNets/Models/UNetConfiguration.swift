@@ -130,3 +130,24 @@ public struct UNetConfiguration: Sendable, Hashable, Codable, CustomStringConver
             focalEpsilonInit: try c.decodeIfPresent(Float.self, forKey: .focalEpsilonInit) ?? d.focalEpsilonInit)
     }
 }
+
+extension UNetConfiguration: NetworkConfiguration {
+    /// `featureValuesPerPixel`.
+    public var estimatedFeatureValuesPerPixel: Double? { featureValuesPerPixel }
+    /// `a depth-d U-Net halves it d times`.
+    public var sizeMultipleReason: String { "a depth-\(depth) U-Net halves it \(depth) times" }
+    /// `attention plan: …`.
+    public var summary: String { "attention plan: \(plan)" }
+    /// `UNet(configuration: self, generator:)`.
+    public func makeNetwork(generator: inout RandomGenerator) throws -> UNet {
+        try UNet(configuration: self, generator: &generator)
+    }
+    /// The architectural `differences(from:mine:theirs:)` and the initial Focal ε.
+    public func settingDifferences(from other: UNetConfiguration, mine: String, theirs: String) -> [String] {
+        var out = differences(from: other, mine: mine, theirs: theirs)
+        if focalEpsilonInit != other.focalEpsilonInit {
+            out.append("focalEpsilonInit: \(focalEpsilonInit) in the \(mine), \(other.focalEpsilonInit) in the \(theirs)")
+        }
+        return out
+    }
+}

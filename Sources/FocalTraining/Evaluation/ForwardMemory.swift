@@ -29,8 +29,8 @@ public enum ForwardMemory {
     }
 
     /// Estimated peak bytes of one training step on `batch` images of `height × width`.
-    public static func trainingBytes(_ network: UNetConfiguration, height: Int, width: Int, batch: Int) -> Double {
-        trainingCopies * 4 * network.featureValuesPerPixel * Double(height) * Double(width) * Double(batch)
+    public static func trainingBytes(valuesPerPixel: Double, height: Int, width: Int, batch: Int) -> Double {
+        trainingCopies * 4 * valuesPerPixel * Double(height) * Double(width) * Double(batch)
     }
 
     /// Throws `MemoryBudgetError.inference` when predicting a whole `size` image with `model`
@@ -46,12 +46,12 @@ public enum ForwardMemory {
 
     /// Throws `MemoryBudgetError.training` when a training step of `configuration` (at its
     /// training size, when it has one) would exceed `budget`.
-    public static func checkTraining(_ configuration: ExperimentConfiguration, budget: MemoryBudget = .standard) throws {
-        guard let size = configuration.data.size else { return }
+    public static func checkTraining<Network>(_ configuration: RunConfiguration<Network>, budget: MemoryBudget = .standard) throws {
+        guard let size = configuration.data.size, let a = configuration.network.estimatedFeatureValuesPerPixel else { return }
         let network = configuration.network, batch = configuration.training.batchSize
-        let needed = trainingBytes(network, height: size.height, width: size.width, batch: batch)
+        let needed = trainingBytes(valuesPerPixel: a, height: size.height, width: size.width, batch: batch)
         guard needed > budget.bytes else { return }
-        let fits = largestSide(from: network.sizeMultiple, upTo: 4096) { trainingBytes(network, height: $0, width: $0, batch: batch) <= budget.bytes }
+        let fits = largestSide(from: network.sizeMultiple, upTo: 4096) { trainingBytes(valuesPerPixel: a, height: $0, width: $0, batch: batch) <= budget.bytes }
         throw MemoryBudgetError.training(size: size, batch: batch, needed: needed, budget: budget, fits: fits)
     }
 

@@ -4,56 +4,6 @@ import FocalLosses
 import FocalNets
 import Foundation
 
-/// What an experiment needs: data, network, training protocol and an output folder.
-public struct ExperimentConfiguration: Codable, Sendable, Equatable {
-    /// The images.
-    public var data: DataSource
-    /// The network (its `inChannels` is set from the data).
-    public var network: UNetConfiguration
-    /// Optimiser, schedule, loss, augmentation and seeds.
-    public var training: TrainingConfiguration
-    /// Seed of the network's initial weights.
-    public var initializationSeed: UInt64 = 0
-    /// FDPT mode when `training.distancePenaltyEpsilon > 0`.
-    public var distancePenaltyMode: DistancePenalized.Mode = .replaceTarget
-
-    public init(data: DataSource, network: UNetConfiguration, training: TrainingConfiguration, initializationSeed: UInt64 = 0) {
-        self.data = data
-        self.network = network
-        self.training = training
-        self.initializationSeed = initializationSeed
-    }
-
-    /// Throws `TrainingError.invalidConfiguration` when the training size does not fit the
-    /// network (each extent must be a multiple of `2^depth`) or the network configuration is
-    /// invalid — before any data is loaded.
-    public func validate() throws {
-        do { try network.validate() } catch { throw TrainingError.invalidConfiguration("\(error)") }
-        guard let size = data.size else { return }
-        let m = network.sizeMultiple
-        for (axis, extent) in [("height", size.height), ("width", size.width)] where extent % m != 0 {
-            let below = extent / m * m
-            let hint = below > 0 ? "\(below) or \(below + m)" : "\(m)"
-            throw TrainingError.invalidConfiguration(
-                "training size \(size): the \(axis) \(extent) is not a multiple of \(m) (a depth-\(network.depth) U-Net halves it \(network.depth) times); use \(hint)")
-        }
-    }
-
-    /// Whether `other` describes the same run: equal in everything, except the network's input
-    /// channels and classes, which `Experiment.run` takes from the data.
-    public func isSameRun(as other: ExperimentConfiguration) -> Bool {
-        var o = other
-        o.network.inChannels = network.inChannels
-        o.network.classes = network.classes
-        return o == self
-    }
-
-    /// The configured loss (with the FDPT when its ε is positive).
-    public func makeLoss() throws -> any SegmentationLoss {
-        try training.makeLoss(distancePenaltyMode: distancePenaltyMode)
-    }
-}
-
 /// What an experiment produced.
 public struct ExperimentResult: Sendable {
     /// The per-epoch log and why training stopped.
@@ -100,7 +50,7 @@ public enum Experiment {
     /// With `distributed`, this process is one rank of a data-parallel run (`Trainer.distributed`):
     /// every rank trains; only rank 0 holds the folder's lock, writes it and evaluates the test
     /// split (the other ranks return their training history with no test scores).
-    public static func run(_ configuration: ExperimentConfiguration, output: URL, start: RunStart = .new,
+    public static func run<Network>(_ configuration: RunConfiguration<Network>, output: URL, start: RunStart = .new,
                            distributed: DistributedContext? = nil,
                            onEvent: ((TrainingEvent) -> Void)? = nil, log: (String) -> Void = { _ in }) throws -> ExperimentResult {
         try configuration.validate()
@@ -139,7 +89,7 @@ public enum Experiment {
 
     /// The run itself, in a folder already locked and prepared (`folder`), or, for the ranks of
     /// a data-parallel run other than rank 0, in `output` without writing to it (`folder` nil).
-    private static func execute(_ configuration: ExperimentConfiguration, output: URL, folder: RunFolder?, runID: UUID?,
+    private static func execute<Network>(_ configuration: RunConfiguration<Network>, output: URL, folder: RunFolder?, runID: UUID?,
                                 resume: Bool, distributed: DistributedContext? = nil,
                                 onEvent: ((TrainingEvent) -> Void)?, log: (String) -> Void) throws -> ExperimentResult {
         try configuration.validate()
@@ -156,8 +106,8 @@ public enum Experiment {
         if let folder { try folder.writeRecord(config, runID: runID) }
 
         var gen = RandomGenerator(seed: config.initializationSeed)
-        let model = try UNet(configuration: config.network, generator: &gen)
-        log("network: \(model.parameterCount) parameters; attention plan: \(config.network.plan)")
+        let model = try config.network.makeNetwork(generator: &gen)
+        log("network: \(model.parameterCount) parameters; \(config.network.summary)")
         var store = CheckpointStore(directory: output, runID: runID)
         let trainingSize = config.data.size ?? split.train.first.map { ImageSize(height: $0.height, width: $0.width) }
         store.modelMetadata = ModelMetadata(runID: runID, trainingSize: trainingSize).dictionary
@@ -213,11 +163,11 @@ public enum Experiment {
 
     /// The configuration saved in a run folder (`configuration.json`), or `nil` when there is none.
     /// - Throws: `TrainingError.invalidConfiguration` when the file exists but is unreadable.
-    public static func savedConfiguration(in output: URL) throws -> ExperimentConfiguration? {
+    public static func savedConfiguration<Network>(in output: URL, as type: RunConfiguration<Network>.Type = ExperimentConfiguration.self) throws -> RunConfiguration<Network>? {
         let url = output.appendingPathComponent("configuration.json")
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         do {
-            return try JSONDecoder().decode(ExperimentConfiguration.self, from: Data(contentsOf: url))
+            return try JSONDecoder().decode(RunConfiguration<Network>.self, from: Data(contentsOf: url))
         } catch {
             throw TrainingError.invalidConfiguration("\(url.path) is not a readable experiment configuration (\(shortDescription(error))); move the folder away or use another output folder")
         }
@@ -252,13 +202,13 @@ public enum Experiment {
     /// (`reused`), a checkpoint of the same run is continued (`resumed`), an empty or absent
     /// folder starts a new run (`started`). A folder holding a different run is refused, naming
     /// the differences, rather than overwritten.
-    public static func continueRun(_ configuration: ExperimentConfiguration, output: URL,
+    public static func continueRun<Network>(_ configuration: RunConfiguration<Network>, output: URL,
                                    onEvent: ((TrainingEvent) -> Void)? = nil,
                                    log: (String) -> Void = { _ in }) throws -> (result: ExperimentResult, outcome: ExperimentOutcome) {
         let folder = try RunFolder(output)
         defer { folder.close() }
         report(folder, log: log)
-        if let saved = try savedConfiguration(in: output) {
+        if let saved = try savedConfiguration(in: output, as: RunConfiguration<Network>.self) {
             guard saved.isSameRun(as: configuration) else {
                 throw TrainingError.invalidConfiguration(
                     "\(output.path) holds a different run (\(differences(saved, configuration).joined(separator: "; "))); use another output folder or remove it")
@@ -274,16 +224,13 @@ public enum Experiment {
     }
 
     /// The top-level settings in which two configurations differ, one short phrase each.
-    static func differences(_ saved: ExperimentConfiguration, _ requested: ExperimentConfiguration) -> [String] {
+    static func differences<Network>(_ saved: RunConfiguration<Network>, _ requested: RunConfiguration<Network>) -> [String] {
         var out: [String] = []
         if saved.data != requested.data { out.append("data") }
         var n = requested.network
         n.inChannels = saved.network.inChannels
         n.classes = saved.network.classes
-        out += saved.network.differences(from: n, mine: "folder", theirs: "request")
-        if saved.network.focalEpsilonInit != requested.network.focalEpsilonInit {
-            out.append("focal ε₀ \(saved.network.focalEpsilonInit) in the folder, \(requested.network.focalEpsilonInit) requested")
-        }
+        out += saved.network.settingDifferences(from: n, mine: "folder", theirs: "request")
         if saved.training != requested.training {
             out += changedFields(saved.training, requested.training).map { "training \($0.key) \($0.saved) in the folder, \($0.requested) requested" }
         }

@@ -76,7 +76,7 @@ public final class RunFolder {
     }
 
     /// Writes the record: `configuration` with the key `runID` added.
-    public func writeRecord(_ configuration: ExperimentConfiguration, runID: UUID?) throws {
+    public func writeRecord<Network>(_ configuration: RunConfiguration<Network>, runID: UUID?) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         var data = try encoder.encode(configuration)
