@@ -48,8 +48,8 @@ public struct BoundaryMean: Sendable, Equatable, Codable {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        hd95 = try c.decodeIfPresent(Double.self, forKey: .hd95) ?? .infinity
-        assd = try c.decodeIfPresent(Double.self, forKey: .assd) ?? .infinity
+        hd95 = try c.decodeNullAsInfinity(forKey: .hd95)
+        assd = try c.decodeNullAsInfinity(forKey: .assd)
         nsd = try c.decode(Double.self, forKey: .nsd)
         images = try c.decode(Int.self, forKey: .images)
         excludedImages = try c.decode(Int.self, forKey: .excludedImages)
@@ -58,8 +58,8 @@ public struct BoundaryMean: Sendable, Equatable, Codable {
     /// Infinite means are written as `null`.
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(hd95.isFinite ? hd95 : nil, forKey: .hd95)
-        try c.encode(assd.isFinite ? assd : nil, forKey: .assd)
+        try c.encodeInfinityAsNull(hd95, forKey: .hd95)
+        try c.encodeInfinityAsNull(assd, forKey: .assd)
         try c.encode(nsd, forKey: .nsd)
         try c.encode(images, forKey: .images)
         try c.encode(excludedImages, forKey: .excludedImages)

@@ -16,6 +16,12 @@ public struct MetricsAccumulator: Sendable, Equatable, Codable {
     /// Adds an evaluated image.
     public mutating func add(_ image: ImageMetrics) { images.append(image) }
 
+    /// Adds `image` and returns it.
+    private mutating func record(_ image: ImageMetrics) -> ImageMetrics {
+        images.append(image)
+        return image
+    }
+
     /// Evaluates and adds an image from Float label maps (e.g. `Batch.argmax` output and a
     /// mask tensor's scalars). `classes` counts the background; by default every class but 0
     /// is scored. Returns the image's scores.
@@ -23,10 +29,8 @@ public struct MetricsAccumulator: Sendable, Equatable, Codable {
     public mutating func add(
         name: String, prediction: [Float], target: [Float], classes: Int, evaluatedClasses: [Int]? = nil
     ) throws -> ImageMetrics {
-        let m = try SegmentationMetrics.evaluate(predicted: prediction, truth: target, classes: classes,
-                                                 evaluatedClasses: evaluatedClasses, name: name)
-        images.append(m)
-        return m
+        record(try SegmentationMetrics.evaluate(predicted: prediction, truth: target, classes: classes,
+                                                evaluatedClasses: evaluatedClasses, name: name))
     }
 
     /// Evaluates and adds an image from integer label maps (`[Int32]`, `[UInt8]`, `[Int]`, …).
@@ -34,10 +38,8 @@ public struct MetricsAccumulator: Sendable, Equatable, Codable {
     public mutating func add<P: BinaryInteger, T: BinaryInteger>(
         name: String, prediction: [P], target: [T], classes: Int, evaluatedClasses: [Int]? = nil
     ) throws -> ImageMetrics {
-        let m = try SegmentationMetrics.evaluate(predicted: prediction, truth: target, classes: classes,
-                                                 evaluatedClasses: evaluatedClasses, name: name)
-        images.append(m)
-        return m
+        record(try SegmentationMetrics.evaluate(predicted: prediction, truth: target, classes: classes,
+                                                evaluatedClasses: evaluatedClasses, name: name))
     }
 
     /// Evaluates and adds an image from integer label maps (row-major `height × width`) with
