@@ -4,40 +4,11 @@ import FocalLosses
 import FocalNets
 import Foundation
 
-/// The project's speed benchmark: forward and training-step time of the paper's networks,
-/// the GEMM throughput they reach, and the sgemm limit of this machine measured in the same
-/// process. Run it from a release build (`swift run -c release focal bench`).
+/// The project's speed benchmark: forward and training-step time of the paper's networks for a
+/// given amount of work (`BenchmarkWork`), the GEMM throughput they reach, and the sgemm limit
+/// of this machine measured in the same process. Run it from a release build
+/// (`swift run -c release focal bench`).
 public enum Benchmark {
-    /// The networks of the paper.
-    public enum Network: String, CaseIterable, Sendable {
-        case unet
-        case useNet = "use-net"
-        case attentionUNet = "attention-unet"
-
-        /// The network's configuration: 3 input channels, 2 classes, filters 32…512, instance
-        /// norm; USE-Net with 9 Focal SE blocks (r = 8), Attention U-Net with 4 Focal AGs.
-        public var configuration: UNetConfiguration {
-            var c = UNetConfiguration(inChannels: 3, classes: 2)
-            switch self {
-            case .unet: break
-            case .useNet: c.plan = .squeezeExcitation(focal: true)
-            case .attentionUNet: c.plan = .attentionGates(focal: true)
-            }
-            return c
-        }
-    }
-
-    /// One measured network at one size.
-    public struct Result: Sendable {
-        public var network: Network
-        public var size: Int
-        public var parameters: Int
-        public var forwardMilliseconds: Double
-        public var trainStepMilliseconds: Double
-        public var forwardGFLOP: Double
-        public var trainStepGFLOP: Double
-    }
-
     /// The machine's GEMM limit: best-of-8 GFLOP/s of an `n³` sgemm, both as Focal runs large
     /// GEMMs (column blocks on its own threads, `BLAS.sgemm`) and as OpenBLAS runs them on its own
     /// thread pool; `limit` is the larger, the figure every ratio in the report is taken against.
@@ -106,17 +77,26 @@ public enum Benchmark {
         return s.isEmpty ? .nan : (s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2)
     }
 
-    /// Measures one network: median forward (inference, no tape) and train-step (forward,
-    /// asymmetric Unified Focal loss, backward, Adam) times over `repeats` after `warmup`.
-    public static func measure(_ network: Network, size: Int, repeats: Int, warmup: Int) throws -> Result {
+    /// One measured row before the sgemm limit is known: medians in seconds and the work of one pass.
+    struct Timing {
+        var parameters: Int
+        var forward: (seconds: Double, flops: Int)?
+        var trainStep: (seconds: Double, flops: Int)?
+    }
+
+    /// Measures `network` with `work`'s width and channels at `size`: median forward (eval, no
+    /// tape) and train-step (forward, asymmetric Unified Focal loss, backward, Adam) times over
+    /// `repeats` after `warmup`, each as `mode` asks.
+    static func measure(_ network: NetworkKind, work: BenchmarkWork, size: Int, mode: BenchmarkMode,
+                        repeats: Int, warmup: Int) throws -> Timing {
         var gen = RandomGenerator(seed: 1)
-        let model = try UNet(configuration: network.configuration, generator: &gen)
-        let x = Tensor(randomNormal: [1, 3, size, size], generator: &gen)
+        let model = try UNet(configuration: work.configuration(network), generator: &gen)
+        let x = Tensor(randomNormal: [work.batch, work.inChannels, size, size], generator: &gen)
         let labels = Tensor(shape: [size, size], scalars: (0..<(size * size)).map { i in
             let (y, xx) = (i / size, i % size)
             return (y - size / 2) * (y - size / 2) + (xx - size / 2) * (xx - size / 2) < size * size / 16 ? 1 : 0
         })
-        let target = try Batch.oneHot([labels], classes: 2)
+        let target = try Batch.oneHot(Array(repeating: labels, count: work.batch), classes: 2)
         let loss = AsymmetricUnifiedFocalLoss()
         let adam = Adam(parameters: model.namedParameters(), learningRate: 1e-4)
 
@@ -135,67 +115,64 @@ public enum Benchmark {
             adam.step()
             return (Date().timeIntervalSince(t), BLAS.convolutionFlopCount - f0)
         }
-        for _ in 0..<warmup { _ = try forward(); _ = try step() }
-        var fw: [Double] = [], st: [Double] = []
-        var fFlops = 0, sFlops = 0
-        for _ in 0..<max(1, repeats) {
-            let (a, fa) = try forward()
-            let (b, fb) = try step()
-            fw.append(a); st.append(b)
-            fFlops = fa; sFlops = fb
+        func timed(_ pass: () throws -> (Double, Int)) throws -> (seconds: Double, flops: Int) {
+            for _ in 0..<warmup { _ = try pass() }
+            var times: [Double] = [], flops = 0
+            for _ in 0..<max(1, repeats) {
+                let (t, f) = try pass()
+                times.append(t)
+                flops = f
+            }
+            return (median(times), flops)
         }
-        return Result(network: network, size: size, parameters: model.parameterCount,
-                      forwardMilliseconds: median(fw) * 1000, trainStepMilliseconds: median(st) * 1000,
-                      forwardGFLOP: Double(fFlops) / 1e9, trainStepGFLOP: Double(sFlops) / 1e9)
+        return Timing(parameters: model.parameterCount,
+                      forward: mode.timesInference ? try timed(forward) : nil,
+                      trainStep: mode.timesTraining ? try timed(step) : nil)
     }
 
-    /// Runs the benchmark and returns its report; `log` receives progress lines.
+    /// Runs the benchmark: every network at every size of `work`.
     ///
-    /// The sgemm limit is measured before and after the networks and the better figure is
-    /// used: on a shared machine one 2048³ measurement can come out well below what the
-    /// machine reaches (seen here: 127 to 309 GFLOP/s), which would flatter every ratio.
-    public static func run(networks: [Network], sizes: [Int], repeats: Int, warmup: Int, log: (String) -> Void) -> String {
+    /// The sgemm limit is measured before and after the rows and the better figure is used:
+    /// on a shared machine one 2048³ measurement can come out well below what the machine
+    /// reaches (seen here: 127 to 309 GFLOP/s), which would flatter every ratio. `log` receives
+    /// progress lines.
+    public static func run(networks: [NetworkKind], work: BenchmarkWork, mode: BenchmarkMode, repeats: Int, warmup: Int,
+                           log: (String) -> Void) -> BenchmarkReport {
         let before = sgemmLimit()
         let conv = convolutionLayer()
-        var rows: [(Network, Int, Result?, String?, Double)] = []
-        for size in sizes {
+        var measured: [(NetworkKind, Int, Result<Timing, any Error>, Double)] = []
+        for size in work.sizes {
             for n in networks {
-                log("measuring \(n.rawValue) at \(size)×\(size) …")
-                do {
-                    rows.append((n, size, try measure(n, size: size, repeats: repeats, warmup: warmup), nil, peakResidentMiB()))
-                } catch {
-                    rows.append((n, size, nil, "\(error)", peakResidentMiB()))
-                }
+                log("measuring \(n.rawValue) (\(work.name): \(work.baseFilters) filters, \(work.inChannels) channels) at \(size)×\(size), batch \(work.batch) …")
+                let result = Result { try measure(n, work: work, size: size, mode: mode, repeats: repeats, warmup: warmup) }
+                measured.append((n, size, result, peakResidentMiB()))
             }
         }
         let after = sgemmLimit()
         let best = before.limit >= after.limit ? before : after
         let limit = best.limit
-        var lines = [
-            "Focal benchmark — OpenBLAS core \(BLAS.coreName) (\(BLAS.setup)), \(Threading.threadCount) threads",
-            String(format: "sgemm limit (2048³, best of 8, before and after the networks: %.1f / %.1f): %.1f GFLOP/s (OpenBLAS's own %d threads: %.1f; Focal's split: %.1f)",
-                   before.limit, after.limit, limit, Threading.threadCount, best.openBLASThreads, best.focalThreads),
-            String(format: "conv2d 1×32×256×256, 32 filters 3×3, forward + backward: %.1f ms, %.1f GFLOP/s (%.2f of sgemm)",
-                   conv.milliseconds, conv.gflops, conv.gflops / limit),
-            "",
-            "| network | size | params | forward ms | fwd GFLOP/s | fwd / sgemm | train step ms | step GFLOP/s | step / sgemm | peak RSS MiB |",
-            "|---|---|---|---|---|---|---|---|---|---|",
-        ]
-        for (n, size, result, failure, rss) in rows {
-            guard let r = result else {
-                lines.append("| \(n.rawValue) | \(size) | failed: \(failure ?? "") |")
-                continue
-            }
-            let fg = r.forwardGFLOP / (r.forwardMilliseconds / 1000)
-            let sg = r.trainStepGFLOP / (r.trainStepMilliseconds / 1000)
-            lines.append(String(format: "| %@ | %d | %d | %.1f | %.1f | %.2f | %.1f | %.1f | %.2f | %.0f |",
-                                n.rawValue, size, r.parameters, r.forwardMilliseconds, fg, fg / limit,
-                                r.trainStepMilliseconds, sg, sg / limit, rss))
+        func figures(_ pass: (seconds: Double, flops: Int)?) -> BenchmarkReport.Figures? {
+            guard let pass else { return nil }
+            let gflop = Double(pass.flops) / 1e9, rate = gflop / pass.seconds
+            return .init(milliseconds: pass.seconds * 1000, imagesPerSecond: Double(work.batch) / pass.seconds,
+                         directGFLOP: gflop, gflopPerSecond: rate, fractionOfSGEMM: rate / limit)
         }
-        lines.append("")
-        lines.append("GFLOP/s: the convolutions' work counted as a direct convolution does it (2 per weight per output")
-        lines.append("pixel and pass), divided by the time of the whole forward or train step, whatever algorithm ran")
-        lines.append("(Winograd does fewer multiplications). Peak RSS is the process's high-water mark after that row.")
-        return lines.joined(separator: "\n")
+        let rows = measured.map { n, size, result, rss in
+            var row = BenchmarkReport.Row(network: n.rawValue, work: work.name, baseFilters: work.baseFilters,
+                                          inChannels: work.inChannels, size: size, batch: work.batch, peakResidentMiB: rss)
+            switch result {
+            case .success(let t):
+                row.parameters = t.parameters
+                row.forward = figures(t.forward)
+                row.trainStep = figures(t.trainStep)
+            case .failure(let error):
+                row.failure = "\(error)"
+            }
+            return row
+        }
+        return BenchmarkReport(openBLASCore: BLAS.coreName, openBLASSetup: "\(BLAS.setup)", threads: Threading.threadCount,
+                               mode: mode, sgemmBefore: before.limit, sgemmAfter: after.limit, sgemmLimit: limit,
+                               sgemmOpenBLASThreads: best.openBLASThreads, sgemmFocalThreads: best.focalThreads,
+                               convolutionMilliseconds: conv.milliseconds, convolutionGFLOPPerSecond: conv.gflops, rows: rows)
     }
 }

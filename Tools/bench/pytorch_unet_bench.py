@@ -1,110 +1,48 @@
 #!/usr/bin/env python3
-"""The paper's U-Net, USE-Net (9 Focal SE) and Attention U-Net (4 Focal AG) in PyTorch, timed
-the way `focal bench` times Focal's: median forward (eval, no_grad) and train step (forward,
-asymmetric unified focal loss, backward, Adam) after warm-up, plus the sgemm limit (2048^3
-torch.mm, best of 8) measured in the same process.
+"""Focal's U-Net, USE-Net (9 Focal SE) and Attention U-Net (4 Focal AG) in PyTorch, timed the
+way `focal bench` times Focal's: median forward (eval, no_grad) and train step (forward,
+asymmetric unified focal loss, backward, Adam) after warm-up, eager or under torch.compile.
 
-Run it where PyTorch (CPU) is installed:  python3 Tools/bench/pytorch_unet_bench.py --threads 2
-It is not part of the test suite.
+The networks are the PyTorch twin's (Tools/pytorch_twin/focal_twin.py: Focal's modules, names and
+architecture facts), built from the same configuration `focal bench` uses, randomly initialised.
+
+    /work/venv-torch/bin/python Tools/bench/pytorch_unet_bench.py --threads 2 [--compile] \
+        [--networks unet,use-net,attention-unet] [--filters 32] [--in-channels 3] [--size 256] [--batch 1] \
+        [--mode train|inference|all] [--json FILE|-]
+
+With --compile, warm-up (which compiles) is excluded from the timings and reported as
+`compileSeconds` (the first call of each pass). Not part of the test suite.
 """
 import argparse
+import json
+import os
 import resource
 import statistics
+import sys
 import time
 
 import torch
-import torch.nn as nn
-import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pytorch_twin"))
+from focal_twin import FocalUNet  # noqa: E402
+
+NETWORKS = ("unet", "use-net", "attention-unet")
 
 
-class DoubleConv(nn.Module):
-    def __init__(self, cin, cout):
-        super().__init__()
-        self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
-        self.norm1 = nn.InstanceNorm2d(cout, eps=1e-3, affine=True)
-        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
-        self.norm2 = nn.InstanceNorm2d(cout, eps=1e-3, affine=True)
-
-    def forward(self, x):
-        x = self.norm1(F.relu(self.conv1(x)))
-        return self.norm2(F.relu(self.conv2(x)))
+def plan(network, depth):
+    """Focal's attention plan of `network` (all modules Focal), as the model files record it."""
+    if network == "unet":
+        positions = []
+    elif network == "use-net":
+        positions = [f"enc{i}" for i in range(depth)] + ["bottleneck"] + [f"dec{i}" for i in reversed(range(depth))]
+    else:
+        positions = [f"skip{i}" for i in range(depth)]
+    return [{"position": p, "focal": True} for p in positions]
 
 
-class FocalLayer(nn.Module):
-    def __init__(self):
-        super().__init__()
-        self.epsilon = nn.Parameter(torch.ones(1))
-
-    def forward(self, a):
-        return torch.clamp(a, 1e-7, 1.0) ** self.epsilon
-
-
-class SE(nn.Module):
-    def __init__(self, c, r=8):
-        super().__init__()
-        self.fc1 = nn.Linear(c, max(1, c // r))
-        self.fc2 = nn.Linear(max(1, c // r), c)
-        self.focal = FocalLayer()
-
-    def forward(self, x):
-        s = x.mean(dim=(2, 3))
-        s = torch.sigmoid(self.fc2(F.relu(self.fc1(s))))
-        return x * self.focal(s)[:, :, None, None]
-
-
-class AG(nn.Module):
-    def __init__(self, f):
-        super().__init__()
-        self.gate = nn.Conv2d(2 * f, f, 1)
-        self.gate_norm = nn.InstanceNorm2d(f, eps=1e-3, affine=True)
-        self.theta = nn.Conv2d(f, f, 3, stride=2, padding=1)
-        self.phi = nn.Conv2d(f, f, 1)
-        self.psi = nn.Conv2d(f, 1, 1)
-        self.focal = FocalLayer()
-        self.out = nn.Conv2d(f, f, 1)
-        self.out_norm = nn.InstanceNorm2d(f, eps=1e-3, affine=True)
-
-    def forward(self, skip, d):
-        g = F.relu(self.gate_norm(self.gate(d)))
-        q = F.relu(self.theta(skip) + self.phi(g))
-        a = self.focal(torch.sigmoid(self.psi(q)))
-        a = F.interpolate(a, scale_factor=2, mode="nearest")
-        return self.out_norm(self.out(a * skip))
-
-
-class UNet(nn.Module):
-    def __init__(self, cin=3, classes=2, base=32, depth=4, se=False, ag=False):
-        super().__init__()
-        f = [base * 2 ** i for i in range(depth + 1)]
-        self.enc = nn.ModuleList([DoubleConv(cin if i == 0 else f[i - 1], f[i]) for i in range(depth)])
-        self.mid = DoubleConv(f[depth - 1], f[depth])
-        self.up = nn.ModuleList([nn.ConvTranspose2d(f[i + 1], f[i], 2, stride=2) for i in range(depth)])
-        self.dec = nn.ModuleList([DoubleConv(2 * f[i], f[i]) for i in range(depth)])
-        self.se_enc = nn.ModuleList([SE(f[i]) for i in range(depth)]) if se else None
-        self.se_mid = SE(f[depth]) if se else None
-        self.se_dec = nn.ModuleList([SE(f[i]) for i in range(depth)]) if se else None
-        self.ag = nn.ModuleList([AG(f[i]) for i in range(depth)]) if ag else None
-        self.head = nn.Conv2d(f[0], classes, 1)
-
-    def forward(self, x):
-        skips = []
-        for i, block in enumerate(self.enc):
-            x = block(x)
-            if self.se_enc is not None:
-                x = self.se_enc[i](x)
-            skips.append(x)
-            x = F.max_pool2d(x, 2)
-        x = self.mid(x)
-        if self.se_mid is not None:
-            x = self.se_mid(x)
-        for i in reversed(range(len(self.enc))):
-            s = skips[i]
-            if self.ag is not None:
-                s = self.ag[i](s, x)
-            x = self.dec[i](torch.cat([self.up[i](x), s], dim=1))
-            if self.se_dec is not None:
-                x = self.se_dec[i](x)
-        return torch.softmax(self.head(x), dim=1)
+def configuration(network, filters, in_channels, depth=4):
+    return {"inChannels": in_channels, "classes": 2, "baseFilters": filters, "depth": depth,
+            "normalization": "instance", "seReduction": 8, "plan": plan(network, depth)}
 
 
 def asym_unified_focal(p, y, weight=0.5, delta=0.6, gamma=0.5, eps=1e-7):
@@ -121,67 +59,98 @@ def asym_unified_focal(p, y, weight=0.5, delta=0.6, gamma=0.5, eps=1e-7):
     return weight * aftl + (1 - weight) * afl
 
 
-def sgemm_limit(n=2048):
-    a = torch.full((n, n), 0.5)
-    b = torch.full((n, n), 0.25)
-    best = float("inf")
-    for _ in range(8):
+def measure(network, args):
+    """One row: {'forward': {...}, 'trainStep': {...}, ...} as far as --mode asks."""
+    torch.manual_seed(1)
+    s, b = args.size, args.batch
+    model = FocalUNet(configuration(network, args.filters, args.in_channels), {})
+    x = torch.randn(b, args.in_channels, s, s)
+    yy, xx = torch.meshgrid(torch.arange(s), torch.arange(s), indexing="ij")
+    fg = (((yy - s // 2) ** 2 + (xx - s // 2) ** 2) < s * s // 16).float()
+    y = torch.stack([1 - fg, fg])[None].expand(b, -1, -1, -1).contiguous()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-4)
+    row = {"network": network, "baseFilters": args.filters, "inChannels": args.in_channels, "size": s, "batch": b,
+           "parameters": sum(p.numel() for p in model.parameters()), "compiled": args.compile, "compileSeconds": 0.0}
+    run = torch.compile(model) if args.compile else model
+
+    def forward():
+        model.eval()
         t = time.perf_counter()
-        torch.mm(a, b)
-        best = min(best, time.perf_counter() - t)
-    return 2 * n ** 3 / best / 1e9
+        with torch.no_grad():
+            run(x)
+        return time.perf_counter() - t
+
+    def step():
+        model.train()
+        t = time.perf_counter()
+        loss = asym_unified_focal(run(x), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return time.perf_counter() - t
+
+    passes = []
+    if args.mode in ("inference", "all"):
+        passes.append(("forward", forward))
+    if args.mode in ("train", "all"):
+        passes.append(("trainStep", step))
+    for name, fn in passes:
+        first = fn()
+        if args.compile:
+            row["compileSeconds"] += first
+        for _ in range(max(0, args.warmup - 1)):
+            fn()
+        times = [fn() for _ in range(args.repeats)]
+        ms = statistics.median(times) * 1000
+        row[name] = {"milliseconds": ms, "imagesPerSecond": b / (ms / 1000)}
+    row["peakResidentMiB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return row
+
+
+def positive(text):
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--size", type=int, default=256)
-    ap.add_argument("--repeats", type=int, default=5)
-    ap.add_argument("--warmup", type=int, default=2)
-    ap.add_argument("--threads", type=int, default=None)
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--networks", default=",".join(NETWORKS))
+    ap.add_argument("--filters", type=positive, default=32)
+    ap.add_argument("--in-channels", type=positive, default=3)
+    ap.add_argument("--size", type=positive, default=256)
+    ap.add_argument("--batch", type=positive, default=1)
+    ap.add_argument("--mode", choices=("train", "inference", "all"), default="all")
+    ap.add_argument("--compile", action="store_true", help="torch.compile(model); compile time reported apart")
+    ap.add_argument("--repeats", type=positive, default=5)
+    ap.add_argument("--warmup", type=positive, default=2, help="untimed calls per pass (the first compiles)")
+    ap.add_argument("--threads", type=positive, default=None)
+    ap.add_argument("--json", help="write the report as JSON to this file ('-': standard output)")
     args = ap.parse_args()
+    networks = args.networks.split(",")
+    for n in networks:
+        if n not in NETWORKS:
+            ap.error(f"unknown network '{n}' (networks: {', '.join(NETWORKS)})")
+    if args.size % 16:
+        ap.error(f"--size {args.size} is not a multiple of 16 (the depth-4 networks halve it 4 times)")
     if args.threads:
         torch.set_num_threads(args.threads)
-    limit = sgemm_limit()
-    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads")
-    print(f"sgemm limit (2048^3, best of 8): {limit:.1f} GFLOP/s\n")
-    print("| network | size | params | forward ms | train step ms | peak RSS MiB |")
-    print("|---|---|---|---|---|---|")
-    torch.manual_seed(1)
-    s = args.size
-    x = torch.randn(1, 3, s, s)
-    yy, xx = torch.meshgrid(torch.arange(s), torch.arange(s), indexing="ij")
-    fg = (((yy - s // 2) ** 2 + (xx - s // 2) ** 2) < s * s // 16).float()
-    y = torch.stack([1 - fg, fg])[None]
-    for name, kw in [("unet", {}), ("use-net", {"se": True}), ("attention-unet", {"ag": True})]:
-        model = UNet(**kw)
-        opt = torch.optim.Adam(model.parameters(), lr=1e-4)
-        params = sum(p.numel() for p in model.parameters())
-
-        def forward():
-            model.eval()
-            t = time.perf_counter()
-            with torch.no_grad():
-                model(x)
-            return time.perf_counter() - t
-
-        def step():
-            model.train()
-            t = time.perf_counter()
-            loss = asym_unified_focal(model(x), y)
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            return time.perf_counter() - t
-
-        for _ in range(args.warmup):
-            forward()
-            step()
-        fw, st = [], []
-        for _ in range(args.repeats):
-            fw.append(forward())
-            st.append(step())
-        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"| {name} | {s} | {params} | {statistics.median(fw) * 1000:.1f} | {statistics.median(st) * 1000:.1f} | {rss:.0f} |")
+    log = sys.stderr if args.json == "-" else sys.stdout
+    print(f"PyTorch {torch.__version__}, {torch.get_num_threads()} threads, {'torch.compile' if args.compile else 'eager'}", file=log)
+    rows = []
+    for n in networks:
+        r = measure(n, args)
+        rows.append(r)
+        figures = ", ".join(f"{k} {r[k]['milliseconds']:.1f} ms" for k in ("forward", "trainStep") if k in r)
+        print(f"{n} {args.size}x{args.size} batch {args.batch}: {figures}, compile {r['compileSeconds']:.1f} s, "
+              f"peak RSS {r['peakResidentMiB']:.0f} MiB", file=log)
+    report = {"torch": torch.__version__, "threads": torch.get_num_threads(), "compiled": args.compile, "rows": rows}
+    if args.json == "-":
+        print(json.dumps(report))
+    elif args.json:
+        with open(args.json, "w") as f:
+            json.dump(report, f, indent=1)
 
 
 if __name__ == "__main__":

@@ -1,14 +1,13 @@
 import ArgumentParser
+import FocalCommandSupport
 import FocalNets
+
+extension NetworkKind: ExpressibleByArgument {}
 
 /// The network architecture options.
 struct NetworkOptions: ParsableArguments {
-    enum Kind: String, ExpressibleByArgument, CaseIterable {
-        case unet, useNet = "use-net", attentionUNet = "attention-unet"
-    }
-
     @Option(help: "Network: unet, use-net (9 SE blocks) or attention-unet (4 attention gates). Default: the preset's.")
-    var network: Kind?
+    var network: NetworkKind?
     @Option(help: "Attention positions instead of all, comma-separated (enc0…enc3, bottleneck, dec3…dec0, skip0…skip3); '+focal' marks Focal ones, or use --focal.")
     var positions: String?
     @Flag(inversion: .prefixedNo, help: "Focal layers on the attention modules (default: on).")
@@ -55,16 +54,14 @@ struct NetworkOptions: ParsableArguments {
             }
             c.normalization = n
         }
-        switch network {
-        case .unet?: c.plan = .none
-        case .useNet?: c.plan = .squeezeExcitation(depth: c.depth, focal: focal)
-        case .attentionUNet?: c.plan = .attentionGates(depth: c.depth, focal: focal)
-        case nil:
+        if let network {
+            c = network.configuration(from: c, focal: focal)
+        } else {
             // Keep the preset's kind of attention, re-derived for the chosen depth.
             let kinds = Set(c.plan.positions.map(\.kind))
             let isFocal = focal && !c.plan.focalPositions.isEmpty
-            if kinds == [.squeezeExcitation] { c.plan = .squeezeExcitation(depth: c.depth, focal: isFocal) }
-            else if kinds == [.attentionGate] { c.plan = .attentionGates(depth: c.depth, focal: isFocal) }
+            if kinds == [.squeezeExcitation] { c = NetworkKind.useNet.configuration(from: c, focal: isFocal) }
+            else if kinds == [.attentionGate] { c = NetworkKind.attentionUNet.configuration(from: c, focal: isFocal) }
             else if !focal { c.plan = AttentionPlan(c.plan.positions, focal: false) }
         }
         if let plan = try positionsPlan() { c.plan = plan }
@@ -79,9 +76,9 @@ extension NetworkOptions {
         get throws {
             func kind(_ plan: AttentionPlan) -> String {
                 let kinds = Set(plan.positions.map(\.kind))
-                if kinds.isEmpty { return Kind.unet.rawValue }
-                if kinds == [.squeezeExcitation] { return Kind.useNet.rawValue }
-                if kinds == [.attentionGate] { return Kind.attentionUNet.rawValue }
+                if kinds.isEmpty { return NetworkKind.unet.rawValue }
+                if kinds == [.squeezeExcitation] { return NetworkKind.useNet.rawValue }
+                if kinds == [.attentionGate] { return NetworkKind.attentionUNet.rawValue }
                 return "a mixed plan"
             }
             var options: [GivenOption?] = [

@@ -1,0 +1,92 @@
+import Foundation
+
+/// What `focal bench` measured, as it prints it (`text`) and as it writes it for scripts
+/// (`Codable`: `focal bench --json FILE`, read by `Tools/bench/alternate.py`).
+public struct BenchmarkReport: Sendable, Codable {
+    /// One timed pass (forward or training step) of one row.
+    public struct Figures: Sendable, Codable {
+        /// Median milliseconds over the timed repetitions.
+        public var milliseconds: Double
+        /// Images per second (batch / median time).
+        public var imagesPerSecond: Double
+        /// The convolutions' work counted as a direct convolution does it, in GFLOP.
+        public var directGFLOP: Double
+        /// `directGFLOP` per second of the median time.
+        public var gflopPerSecond: Double
+        /// `gflopPerSecond` over the sgemm limit.
+        public var fractionOfSGEMM: Double
+    }
+
+    /// One network at one size and batch.
+    public struct Row: Sendable, Codable {
+        public var network: String
+        public var work: String
+        public var baseFilters: Int
+        public var inChannels: Int
+        public var size: Int
+        public var batch: Int
+        public var parameters: Int?
+        /// Forward pass (eval mode, no tape); nil when not timed or failed.
+        public var forward: Figures?
+        /// Training step (forward, asymmetric Unified Focal loss, backward, Adam); nil when not timed or failed.
+        public var trainStep: Figures?
+        /// The process's high-water mark after the row, MiB.
+        public var peakResidentMiB: Double
+        /// Why the row failed, if it did.
+        public var failure: String?
+    }
+
+    public var openBLASCore: String
+    public var openBLASSetup: String
+    public var threads: Int
+    public var mode: BenchmarkMode
+    /// 2048³ sgemm GFLOP/s before and after the rows; `sgemmLimit` is the better.
+    public var sgemmBefore: Double
+    public var sgemmAfter: Double
+    public var sgemmLimit: Double
+    /// Of the better measurement: OpenBLAS's own threads and Focal's split.
+    public var sgemmOpenBLASThreads: Double
+    public var sgemmFocalThreads: Double
+    /// One 32-channel 3×3 convolution at 256×256, forward + backward.
+    public var convolutionMilliseconds: Double
+    public var convolutionGFLOPPerSecond: Double
+    public var rows: [Row]
+
+    /// The report as JSON.
+    public func json() throws -> Data {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        return try encoder.encode(self)
+    }
+
+    /// The report as text with a Markdown table.
+    public var text: String {
+        var lines = [
+            "Focal benchmark — OpenBLAS core \(openBLASCore) (\(openBLASSetup)), \(threads) threads",
+            String(format: "sgemm limit (2048³, best of 8, before and after the rows: %.1f / %.1f): %.1f GFLOP/s (OpenBLAS's own %d threads: %.1f; Focal's split: %.1f)",
+                   sgemmBefore, sgemmAfter, sgemmLimit, threads, sgemmOpenBLASThreads, sgemmFocalThreads),
+            String(format: "conv2d 1×32×256×256, 32 filters 3×3, forward + backward: %.1f ms, %.1f GFLOP/s (%.2f of sgemm)",
+                   convolutionMilliseconds, convolutionGFLOPPerSecond, convolutionGFLOPPerSecond / sgemmLimit),
+            "",
+            "| network | work | filters | in | size | batch | params | pass | ms | images/s | GFLOP/s | of sgemm | peak RSS MiB |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for r in rows {
+            let head = "| \(r.network) | \(r.work) | \(r.baseFilters) | \(r.inChannels) | \(r.size) | \(r.batch) | \(r.parameters.map(String.init) ?? "–")"
+            if let failure = r.failure {
+                lines.append("\(head) | failed: \(failure) |")
+                continue
+            }
+            for (pass, f) in [("forward", r.forward), ("train step", r.trainStep)] {
+                guard let f else { continue }
+                lines.append(head + String(format: " | %@ | %.1f | %.2f | %.1f | %.2f | %.0f |", pass, f.milliseconds,
+                                           f.imagesPerSecond, f.gflopPerSecond, f.fractionOfSGEMM, r.peakResidentMiB))
+            }
+        }
+        lines.append("")
+        lines.append("GFLOP/s: the convolutions' work counted as a direct convolution does it (2 per weight per output")
+        lines.append("pixel and pass), divided by the time of the whole forward or train step, whatever algorithm ran")
+        lines.append("(Winograd does fewer multiplications). Peak RSS is the process's high-water mark after that row.")
+        return lines.joined(separator: "\n")
+    }
+}
