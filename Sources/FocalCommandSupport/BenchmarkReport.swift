@@ -19,12 +19,19 @@ public struct BenchmarkReport: Sendable, Codable {
 
     /// One network at one size and batch.
     public struct Row: Sendable, Codable {
+        /// The network's command-line name (`NetworkKind`).
         public var network: String
+        /// The name of the amount of work (`BenchmarkWork`).
         public var work: String
+        /// Filters of the first level.
         public var baseFilters: Int
+        /// Input channels.
         public var inChannels: Int
+        /// Image size (square).
         public var size: Int
+        /// Images per pass.
         public var batch: Int
+        /// Trainable parameters; nil when the row failed.
         public var parameters: Int?
         /// Forward pass (eval mode, no tape); nil when not timed or failed.
         public var forward: Figures?
@@ -36,9 +43,13 @@ public struct BenchmarkReport: Sendable, Codable {
         public var failure: String?
     }
 
+    /// The OpenBLAS kernel set in use (`BLAS.coreName`).
     public var openBLASCore: String
+    /// What Focal's OpenBLAS set-up did (`BLAS.setup`).
     public var openBLASSetup: String
+    /// Focal's thread count.
     public var threads: Int
+    /// What was timed.
     public var mode: BenchmarkMode
     /// 2048³ sgemm GFLOP/s before and after the rows; `sgemmLimit` is the better.
     public var sgemmBefore: Double
@@ -49,7 +60,9 @@ public struct BenchmarkReport: Sendable, Codable {
     public var sgemmFocalThreads: Double
     /// One 32-channel 3×3 convolution at 256×256, forward + backward.
     public var convolutionMilliseconds: Double
+    /// That convolution's direct-equivalent GFLOP/s.
     public var convolutionGFLOPPerSecond: Double
+    /// One per network and size.
     public var rows: [Row]
 
     /// The report as JSON.

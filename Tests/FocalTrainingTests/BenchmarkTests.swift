@@ -18,7 +18,7 @@ import Testing
         #expect(NetworkKind.useNet.configuration(from: UNetConfiguration()) == .useNet())
         #expect(NetworkKind.attentionUNet.configuration(from: UNetConfiguration()) == .attentionUNet())
         let error = #expect(throws: NetworkKindError.self) { try NetworkKind.named("atention-unet") }
-        #expect(error?.description.contains("did you mean 'attention-unet'") == true, "\(String(describing: error))")
+        #expect(error?.description.contains("did you mean 'attention-unet'") == true)
     }
 
     @Test("the small work is the quick-start network; the others are the paper's")

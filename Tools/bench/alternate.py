@@ -25,7 +25,6 @@ faster), then the median ratio over the rounds with the per-round range, and wri
 as a Markdown table to --markdown. Peak RSS: each child's own high-water mark (getrusage in the
 bench processes, /usr/bin/time -f %M around `focal predict`).
 """
-import argparse
 import json
 import os
 import shutil
@@ -34,6 +33,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+from one_line_parser import OneLineParser
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 PYTORCH_BENCH = os.path.join(HERE, "pytorch_unet_bench.py")
@@ -160,12 +161,25 @@ def predict_row(side, args, model, images, folder):
     return {"predict": result["imagesPerSecond"], "rss": result["peakResidentMiB"], "compileSeconds": result["compileSeconds"]}
 
 
+def mask_agreement(folder):
+    """Fraction of mask pixels on which Focal's and PyTorch eager's masks agree (same weights, same input)."""
+    import numpy as np
+    from PIL import Image
+    ours, theirs = os.path.join(folder, "masks-focal"), os.path.join(folder, "masks-eager")
+    same = total = 0
+    for name in sorted(os.listdir(theirs)):
+        a = np.asarray(Image.open(os.path.join(ours, name)))
+        b = np.asarray(Image.open(os.path.join(theirs, name)))
+        same, total = same + int((a == b).sum()), total + a.size
+    return same / total
+
+
 def median_range(values):
     return statistics.median(values), min(values), max(values)
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = OneLineParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--focal", required=True, help="path of a release `focal` (swift build -c release --product focal)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--works", default="paper,small", help=f"rows' amounts of work: {', '.join(WORKS)}")
@@ -222,6 +236,8 @@ def main():
                 for side in SIDES:
                     results[("predict", "paper", n)][side].append(figures[side])
                 f, e, c = (figures[s]["predict"] for s in SIDES)
+                if r == 0:
+                    print(f"  {n} predict: Focal's and PyTorch eager's masks agree on {100 * mask_agreement(folder):.3f}% of pixels")
                 print(f"  {n} predict images/s focal {f:.2f} eager {e:.2f} compile {c:.2f} (ratio {e / f:.2f} / {c / f:.2f});"
                       f" peak RSS MiB {figures['focal']['rss']:.0f} / {figures['eager']['rss']:.0f} / {figures['compile']['rss']:.0f}")
 

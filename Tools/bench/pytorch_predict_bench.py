@@ -12,7 +12,6 @@ both sides run the same weights. Timed: the loop over every image (file I/O incl
 imports and model loading; with --compile, the first image (which compiles) is run once before the
 loop and reported as `compileSeconds`. Not part of the test suite.
 """
-import argparse
 import json
 import os
 import resource
@@ -25,6 +24,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pytorch_twin"))
 from focal_twin import load, preprocess  # noqa: E402
+from one_line_parser import OneLineParser  # noqa: E402
 
 
 def segment(run, path, out, channels, classes):
@@ -40,7 +40,7 @@ def segment(run, path, out, channels, classes):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = OneLineParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--model", required=True, help="Focal model file (best.safetensors)")
     ap.add_argument("--input", required=True, help="folder of PNG images")
     ap.add_argument("--output", required=True, help="folder for the masks (created)")

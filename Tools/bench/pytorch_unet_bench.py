@@ -25,6 +25,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "pytorch_twin"))
 from focal_twin import FocalUNet  # noqa: E402
+from one_line_parser import OneLineParser  # noqa: E402
 
 NETWORKS = ("unet", "use-net", "attention-unet")
 
@@ -115,7 +116,7 @@ def positive(text):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap = OneLineParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--networks", default=",".join(NETWORKS))
     ap.add_argument("--filters", type=positive, default=32)
     ap.add_argument("--in-channels", type=positive, default=3)
