@@ -5,16 +5,16 @@ typedef float v8f_unaligned __attribute__((vector_size(32), aligned(4)));
 
 // The update of Adam.swift, element by element in the same order (no fused multiply-adds,
 // correctly rounded square roots and quotients), eight elements per vector.
-#define ADAM_STEP(T, P, G, M, V, SQRT)                                                              \
-    do {                                                                                         \
-        T g_ = (G);                                                                  \
-        if (weight_decay != 0) g_ += weight_decay * (P);                                         \
-        T m_ = (M) + one_minus_beta1 * (g_ - (M));                                   \
-        T v_ = (V) * beta2 + one_minus_beta2 * (g_ * g_);                            \
-        (M) = m_;                                                                                \
-        (V) = v_;                                                                                \
-        T d_ = SQRT(v_) / bias_correction2_sqrt + epsilon;                           \
-        (P) += -step_size * (m_ / d_);                                                           \
+#define ADAM_STEP(T, P, G, M, V, SQRT)                                                               \
+    do {                                                                                             \
+        T g_ = (G);                                                                                  \
+        if (weight_decay != 0) g_ += weight_decay * (P);                                             \
+        T m_ = (M) + one_minus_beta1 * (g_ - (M));                                                   \
+        T v_ = (V) * beta2 + one_minus_beta2 * (g_ * g_);                                            \
+        (M) = m_;                                                                                    \
+        (V) = v_;                                                                                    \
+        T d_ = SQRT(v_) / bias_correction2_sqrt + epsilon;                                           \
+        (P) += -step_size * (m_ / d_);                                                               \
     } while (0)
 
 #define VSQRT(x) __builtin_elementwise_sqrt(x)
