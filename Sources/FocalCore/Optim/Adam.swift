@@ -1,3 +1,4 @@
+import CFocalKernels
 import Foundation
 
 /// Adam (Kingma & Ba, 2015) with PyTorch's update rule, optionally with L2 weight decay added
@@ -81,17 +82,11 @@ public final class Adam: Optimizer {
                 gradient.withUnsafeBufferPointer { g in
                     firstMoments[i].withUnsafeMutableBufferPointer { m in
                         secondMoments[i].withUnsafeMutableBufferPointer { v in
+                            let (pp, gp, mp, vp) = (p.baseAddress!, g.baseAddress!, m.baseAddress!, v.baseAddress!)
                             Threading.parallelFor(n, grain: OptimizerSupport.grain) { range in
-                                for j in range {
-                                    var gj = g[j]
-                                    if wd != 0 { gj += wd * p[j] }
-                                    let mj = m[j] + oneMinusB1 * (gj - m[j])
-                                    let vj = v[j] * b2 + oneMinusB2 * (gj * gj)
-                                    m[j] = mj
-                                    v[j] = vj
-                                    let denominator = vj.squareRoot() / biasCorrection2Sqrt + eps
-                                    p[j] += -stepSize * (mj / denominator)
-                                }
+                                let j = range.lowerBound
+                                focal_adam_update(pp + j, gp + j, mp + j, vp + j, range.count, stepSize, oneMinusB1, b2,
+                                                  oneMinusB2, biasCorrection2Sqrt, eps, wd)
                             }
                         }
                     }

@@ -46,4 +46,12 @@ void focal_wino4_transform_weights(const float *w, long kernels, float *stage, l
 void focal_wino4_inverse_transform_weights(const float *du, long ws, long kernels, long group_begin, long group_end,
                                            float *dg);
 
+/// One Adam step (FocalCore's Adam, PyTorch's rule) of n elements, in place on p, m and v:
+/// g' = g + weight_decay·p (when weight_decay ≠ 0), m += (1 − β1)(g' − m), v = β2·v + (1 − β2)·g'²,
+/// p += −step_size · m / (√v / bias_correction2_sqrt + epsilon). The same bits as the scalar
+/// formula for every element; the arrays must not overlap.
+void focal_adam_update(float *restrict p, const float *restrict g, float *restrict m, float *restrict v, long n,
+                       float step_size, float one_minus_beta1, float beta2, float one_minus_beta2,
+                       float bias_correction2_sqrt, float epsilon, float weight_decay);
+
 #endif
