@@ -55,16 +55,26 @@ enum CoreOpsGolden {
 
 /// Direct (seven nested loops) convolution in Double, and its gradients for an output gradient `g`.
 private struct DirectConvolution {
-    let n, cin, h, w, cout, kh, kw, stride, padding: Int
-    var oh: Int { (h + 2 * padding - kh) / stride + 1 }
-    var ow: Int { (w + 2 * padding - kw) / stride + 1 }
+    let n, cin, h, w, cout, kh, kw, stride: Int
+    let padding: ConvolutionPadding
+    var oh: Int { (h + padding.top + padding.bottom - kh) / stride + 1 }
+    var ow: Int { (w + padding.left + padding.right - kw) / stride + 1 }
+
+    init(n: Int, cin: Int, h: Int, w: Int, cout: Int, kh: Int, kw: Int, stride: Int, padding: ConvolutionPadding) {
+        (self.n, self.cin, self.h, self.w, self.cout, self.kh, self.kw, self.stride) = (n, cin, h, w, cout, kh, kw, stride)
+        self.padding = padding
+    }
+
+    init(n: Int, cin: Int, h: Int, w: Int, cout: Int, kh: Int, kw: Int, stride: Int, padding: Int) {
+        self.init(n: n, cin: cin, h: h, w: w, cout: cout, kh: kh, kw: kw, stride: stride, padding: .uniform(padding))
+    }
 
     /// Calls `body(xIndex, wIndex, yIndex)` for every multiply-add of the convolution.
     func forEachTerm(_ body: (Int, Int, Int) -> Void) {
         for s in 0..<n { for o in 0..<cout { for i in 0..<oh { for j in 0..<ow {
             let yi = ((s * cout + o) * oh + i) * ow + j
             for c in 0..<cin { for u in 0..<kh { for v in 0..<kw {
-                let yy = i * stride - padding + u, xx = j * stride - padding + v
+                let yy = i * stride - padding.top + u, xx = j * stride - padding.left + v
                 guard yy >= 0 && yy < h && xx >= 0 && xx < w else { continue }
                 body(((s * cin + c) * h + yy) * w + xx, ((o * cin + c) * kh + u) * kw + v, yi)
             } } }
@@ -174,6 +184,48 @@ private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
         #expect(relativeError(bs.grad!.scalars, rdb) < 1e-5)
     }
 
+    /// A different zero padding on each side (Keras' 'same' for stride 2: 0 before, 1 after on
+    /// even sizes), odd sizes, and an image large enough for several blocks of output rows:
+    /// against the Double reference, bit-equal to convolving an explicitly padded copy (the
+    /// padding is read, never materialised), and bit-equal for 1 and 2 threads.
+    @Test(arguments: [
+        (2, 3, 7, 6, 4, 3, 2, ConvolutionPadding(top: 0, bottom: 1, left: 1, right: 2)),
+        (1, 2, 8, 8, 3, 3, 2, ConvolutionPadding(top: 0, bottom: 1, left: 0, right: 1)),
+        (1, 3, 5, 9, 2, 3, 1, ConvolutionPadding(top: 2, bottom: 0, left: 0, right: 1)),
+        (1, 2, 6, 7, 2, 2, 3, ConvolutionPadding(top: 1, bottom: 2, left: 2, right: 0)),
+        (1, 32, 130, 129, 3, 3, 2, ConvolutionPadding(top: 0, bottom: 1, left: 1, right: 1)),
+    ])
+    func conv2dWithAsymmetricPadding(_ cfg: (Int, Int, Int, Int, Int, Int, Int, ConvolutionPadding)) {
+        let (n, cin, h, w, cout, k, stride, padding) = cfg
+        let ref = DirectConvolution(n: n, cin: cin, h: h, w: w, cout: cout, kh: k, kw: k, stride: stride, padding: padding)
+        var gen = RandomGenerator(seed: UInt64(n * 1000 + cin * 100 + h + w + k))
+        let x = Tensor(randomNormal: [n, cin, h, w], generator: &gen)
+        let kernel = Tensor(randomNormal: [cout, cin, k, k], generator: &gen)
+        let b = Tensor(randomNormal: [cout], generator: &gen)
+        let g = Tensor(randomNormal: [n, cout, ref.oh, ref.ow], generator: &gen)
+        func run(threads: Int, padded: Bool) -> [[Float]] {
+            let saved = Threading.threadCount
+            defer { Threading.threadCount = saved }
+            Threading.threadCount = threads
+            let (xs, ks, bs) = (x.requiringGradient(), kernel.requiringGradient(), b.requiringGradient())
+            let y = padded
+                ? conv2d(zeroPadded2d(xs, top: padding.top, bottom: padding.bottom, left: padding.left, right: padding.right),
+                         weight: ks, bias: bs, stride: stride)
+                : conv2d(xs, weight: ks, bias: bs, stride: stride, padding: padding)
+            #expect(y.shape == [n, cout, ref.oh, ref.ow])
+            y.backward(seed: g)
+            return [y.scalars, xs.grad!.scalars, ks.grad!.scalars, bs.grad!.scalars]
+        }
+        let one = run(threads: 1, padded: false)
+        let (rdx, rdw, rdb) = ref.gradients(x.scalars, kernel.scalars, g.scalars)
+        for (actual, expected) in zip(one, [ref.forward(x.scalars, kernel.scalars, b.scalars), rdx, rdw, rdb]) {
+            #expect(relativeError(actual, expected) < 1e-5)
+        }
+        for other in [run(threads: 2, padded: false), run(threads: 1, padded: true)] {
+            for (a, b) in zip(one, other) { #expect(a.map(\.bitPattern) == b.map(\.bitPattern)) }
+        }
+    }
+
     /// (n, cin, h, w, cout, k, stride, padding); the last two need several column blocks.
     @Test(arguments: [
         (2, 3, 3, 4, 2, 2, 2, 0), (1, 2, 4, 3, 3, 3, 2, 1), (1, 3, 5, 5, 2, 3, 1, 1),
@@ -229,7 +281,7 @@ private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
         let y = convTranspose2d(xs, weight: ws, stride: stride, padding: padding)
         let g = Tensor(randomNormal: y.shape, generator: &gen)
         y.backward(seed: g)
-        let viaConv = Kernels.conv2dBackward(g, weight: w, gradOutput: x, stride: stride, padding: padding,
+        let viaConv = Kernels.conv2dBackward(g, weight: w, gradOutput: x, stride: stride, padding: .uniform(padding),
                                              inputGradient: false, weightGradient: true, biasGradient: false)
         let dx = conv2d(g, weight: w, stride: stride, padding: padding)
         #expect(maxAbsDiff(xs.grad!.scalars, dx.scalars) <= 1e-4 * (dx.scalars.map(abs).max() ?? 1))
@@ -285,7 +337,7 @@ private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
         let report = gradCheck([x, w], rtol: 1e-2, atol: 1e-3) { t in
             let y = conv2d(t[0].detached(), weight: t[1].detached(), padding: 1)
             return Tensor.record("wrongConv", output: y, inputs: [t[0], t[1]]) { g in
-                let r = Kernels.conv2dBackward(t[0], weight: t[1], gradOutput: g, stride: 1, padding: 1,
+                let r = Kernels.conv2dBackward(t[0], weight: t[1], gradOutput: g, stride: 1, padding: .uniform(1),
                                                inputGradient: true, weightGradient: true, biasGradient: false)
                 return [Kernels.scale(r.input!, factor), r.weight]
             }
@@ -302,7 +354,7 @@ private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
         #expect(w.grad?.shape == [3, 2, 3, 3])
         #expect(x.grad == nil && b.grad == nil)
         let g = Tensor(ones: [1, 3, 6, 6])
-        let onlyBias = Kernels.conv2dBackward(x, weight: w.detached(), gradOutput: g, stride: 1, padding: 1,
+        let onlyBias = Kernels.conv2dBackward(x, weight: w.detached(), gradOutput: g, stride: 1, padding: .uniform(1),
                                               inputGradient: false, weightGradient: false, biasGradient: true)
         #expect(onlyBias.input == nil && onlyBias.weight == nil)
         #expect(onlyBias.bias!.scalars == [36, 36, 36])

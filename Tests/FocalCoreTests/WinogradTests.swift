@@ -59,7 +59,7 @@ private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
     func variantChoice() {
         func variant(_ c: Int, _ s: Int, k: Int = 3, stride: Int = 1, padding: Int = 1) -> Int? {
             Kernels.winogradVariant(x: Tensor(zeros: [1, c, s, s]), weight: Tensor(zeros: [c, c, k, k]),
-                                    stride: stride, padding: padding)?.m
+                                    stride: stride, padding: .uniform(padding))?.m
         }
         #expect(variant(32, 256) == 4)
         #expect(variant(512, 32) == 4)
@@ -114,9 +114,9 @@ private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
         let xs = x.requiringGradient("x"), ks = k.requiringGradient("k"), bs = b.requiringGradient("b")
         let y = conv2d(xs, weight: ks, bias: bs, padding: 1)
         (y * g).sum().backward()
-        let ref = Kernels.conv2dBackward(x, weight: k, gradOutput: g, stride: 1, padding: 1,
+        let ref = Kernels.conv2dBackward(x, weight: k, gradOutput: g, stride: 1, padding: .uniform(1),
                                          inputGradient: true, weightGradient: true, biasGradient: true)
-        #expect(y.scalars == Kernels.conv2d(x, weight: k, bias: b, stride: 1, padding: 1).scalars)
+        #expect(y.scalars == Kernels.conv2d(x, weight: k, bias: b, stride: 1, padding: .uniform(1)).scalars)
         #expect(xs.grad!.scalars == ref.input!.scalars)
         #expect(ks.grad!.scalars == ref.weight!.scalars)
     }

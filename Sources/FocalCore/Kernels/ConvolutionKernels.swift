@@ -10,20 +10,21 @@ import Foundation
 
 extension Kernels {
     /// Forward 2-D convolution (cross-correlation, as in PyTorch) of `x [N, Cin, H, W]` with
-    /// `weight [Cout, Cin, kh, kw]` plus an optional `bias [Cout]`, with zero padding.
+    /// `weight [Cout, Cin, kh, kw]` plus an optional `bias [Cout]`, with zero padding (any
+    /// amount per side: the padding is never materialised, im2col reads zeros for it).
     /// Returns `[N, Cout, Hout, Wout]`. On the Winograd path (`winogradVariant`),
     /// `transformedWeights` (from that variant's `transformed(weight)`) are used when given.
-    package static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int,
+    package static func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: ConvolutionPadding,
                               transformedWeights: Winograd.TransformedWeights? = nil) -> Tensor {
         precondition(x.rank == 4 && weight.rank == 4 && weight.shape[1] == x.shape[1] && (bias == nil || bias!.count == weight.shape[0]),
                      "Kernels.conv2d: input \(Shape.describe(x.shape)), weight \(Shape.describe(weight.shape)) and bias \(Shape.describe(bias?.shape ?? [])) do not match")
-        recordWork(x, weight: weight, stride: stride, padding: padding, transposed: false, passes: 1)
-        if let wino = winogradVariant(x: x, weight: weight, stride: stride, padding: padding) {
-            return wino.conv3x3(x, weight: weight, bias: bias, transformedWeights: transformedWeights)
-        }
         let (n, cin, cout) = (x.shape[0], x.shape[1], weight.shape[0])
         let g = ConvGeometry(channels: cin, height: x.shape[2], width: x.shape[3],
                              kernelHeight: weight.shape[2], kernelWidth: weight.shape[3], stride: stride, padding: padding)
+        recordWork(n: n, geometry: g, outChannels: cout, passes: 1)
+        if let wino = winogradVariant(x: x, weight: weight, stride: stride, padding: padding) {
+            return wino.conv3x3(x, weight: weight, bias: bias, transformedWeights: transformedWeights)
+        }
         let xc = x.contiguous(), wc = weight.contiguous(), bc = bias?.contiguous()
         let (k, p) = (g.rows, g.columns)
         return withExtendedLifetime((xc, wc, bc)) {
@@ -60,7 +61,7 @@ extension Kernels {
     /// `dW = Σ_images g · colᵀ` (im2col recomputed, accumulated by the GEMM), `dx = col2im(Wᵀ · g)`,
     /// `db = Σ g` over images and positions. `transformedWeights` as in `conv2d`.
     package static func conv2dBackward(
-        _ x: Tensor, weight: Tensor, gradOutput: Tensor, stride: Int, padding: Int,
+        _ x: Tensor, weight: Tensor, gradOutput: Tensor, stride: Int, padding: ConvolutionPadding,
         inputGradient: Bool, weightGradient: Bool, biasGradient: Bool,
         transformedWeights: Winograd.TransformedWeights? = nil
     ) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
@@ -69,8 +70,7 @@ extension Kernels {
                              kernelHeight: weight.shape[2], kernelWidth: weight.shape[3], stride: stride, padding: padding)
         precondition(gradOutput.shape == [n, cout, g.outHeight, g.outWidth],
                      "conv2d backward: output gradient \(Shape.describe(gradOutput.shape)) for output [\(n), \(cout), \(g.outHeight), \(g.outWidth)]")
-        recordWork(x, weight: weight, stride: stride, padding: padding, transposed: false,
-                   passes: (inputGradient ? 1 : 0) + (weightGradient ? 1 : 0))
+        recordWork(n: n, geometry: g, outChannels: cout, passes: (inputGradient ? 1 : 0) + (weightGradient ? 1 : 0))
         if let wino = winogradVariant(x: x, weight: weight, stride: stride, padding: padding) {
             let r = wino.conv3x3Backward(x, weight: weight, gradOutput: gradOutput,
                                          inputGradient: inputGradient, weightGradient: weightGradient,
@@ -138,11 +138,11 @@ extension Kernels {
     package static func convTranspose2d(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: Int, padding: Int) -> Tensor {
         precondition(x.rank == 4 && weight.rank == 4 && weight.shape[0] == x.shape[1] && (bias == nil || bias!.count == weight.shape[1]),
                      "Kernels.convTranspose2d: input \(Shape.describe(x.shape)), weight \(Shape.describe(weight.shape)) and bias \(Shape.describe(bias?.shape ?? [])) do not match")
-        recordWork(x, weight: weight, stride: stride, padding: padding, transposed: true, passes: 1)
         let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (cout, kh, kw) = (weight.shape[1], weight.shape[2], weight.shape[3])
         let g = transposedGeometry(channels: cout, inHeight: h, inWidth: w, kernelHeight: kh, kernelWidth: kw,
                                    stride: stride, padding: padding)
+        recordWork(n: n, geometry: g, outChannels: cin, passes: 1)
         let xc = x.contiguous(), wc = weight.contiguous(), bc = bias?.contiguous()
         let (k, p) = (g.rows, g.columns)                   // k = Cout·kh·kw, p = H·W
         return withExtendedLifetime((xc, wc, bc)) {
@@ -181,12 +181,11 @@ extension Kernels {
         _ x: Tensor, weight: Tensor, gradOutput: Tensor, stride: Int, padding: Int,
         inputGradient: Bool, weightGradient: Bool, biasGradient: Bool
     ) -> (input: Tensor?, weight: Tensor?, bias: Tensor?) {
-        recordWork(x, weight: weight, stride: stride, padding: padding, transposed: true,
-                   passes: (inputGradient ? 1 : 0) + (weightGradient ? 1 : 0))
         let (n, cin, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (cout, kh, kw) = (weight.shape[1], weight.shape[2], weight.shape[3])
         let g = transposedGeometry(channels: cout, inHeight: h, inWidth: w, kernelHeight: kh, kernelWidth: kw,
                                    stride: stride, padding: padding)
+        recordWork(n: n, geometry: g, outChannels: cin, passes: (inputGradient ? 1 : 0) + (weightGradient ? 1 : 0))
         precondition(gradOutput.shape == [n, cout, g.height, g.width],
                      "convTranspose2d backward: output gradient \(Shape.describe(gradOutput.shape)) for output [\(n), \(cout), \(g.height), \(g.width)]")
         let xc = x.contiguous(), wc = weight.contiguous(), gc = gradOutput.contiguous()
@@ -221,16 +220,12 @@ extension Kernels {
                 biasGradient ? channelSums(gc, channels: cout) : nil)
     }
 
-    /// Counts a convolution's direct-equivalent work (`BLAS.convolutionFlopCount`): for a
-    /// convolution `2·N·Cout·Cin·kh·kw·Hout·Wout` per pass; for a transposed convolution the
-    /// same with input and output swapped (x is its input).
-    static func recordWork(_ x: Tensor, weight: Tensor, stride: Int, padding: Int, transposed: Bool, passes: Int) {
+    /// Counts a convolution's direct-equivalent work (`BLAS.convolutionFlopCount`),
+    /// `2·N·Cout·Cin·kh·kw·Hout·Wout` per pass, for the convolution `geometry` describes (for a
+    /// transposed convolution: the convolution it is the adjoint of, whose output is its input).
+    static func recordWork(n: Int, geometry g: ConvGeometry, outChannels: Int, passes: Int) {
         guard passes > 0 else { return }
-        let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
-        let (kh, kw) = (weight.shape[2], weight.shape[3])
-        let perPixel = 2 * weight.shape[0] * weight.shape[1] * kh * kw
-        let pixels = transposed ? h * w : ((h + 2 * padding - kh) / stride + 1) * ((w + 2 * padding - kw) / stride + 1)
-        BLAS.recordConvolutionWork(passes * n * perPixel * pixels)
+        BLAS.recordConvolutionWork(passes * n * 2 * outChannels * g.rows * g.columns)
     }
 
     /// Whether `conv2d` on these shapes runs by Winograd's F(4×4, 3×3) instead of im2col: 3×3
@@ -238,8 +233,8 @@ extension Kernels {
     /// channels (measured faster there, see Docs/Performance.md; on smaller images the GEMMs of
     /// im2col are larger and win, with fewer channels the tile transforms dominate). Setting
     /// `FOCAL_CONV=im2col` in the environment turns it off.
-    package static func winogradVariant(x: Tensor, weight: Tensor, stride: Int, padding: Int) -> Winograd? {
-        guard useWinograd, weight.shape[2] == 3, weight.shape[3] == 3, stride == 1, padding == 1,
+    package static func winogradVariant(x: Tensor, weight: Tensor, stride: Int, padding: ConvolutionPadding) -> Winograd? {
+        guard useWinograd, weight.shape[2] == 3, weight.shape[3] == 3, stride == 1, padding == .uniform(1),
               min(x.shape[2], x.shape[3]) >= 32, min(weight.shape[0], weight.shape[1]) >= 32 else { return nil }
         return .f4
     }
@@ -329,11 +324,11 @@ extension Kernels {
 
 extension ConvGeometry {
     /// True for a 1×1 window with stride 1 and no padding: the column matrix is the image.
-    var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == 0 }
+    var isPointwise: Bool { kernelHeight == 1 && kernelWidth == 1 && stride == 1 && padding == .uniform(0) }
 
     /// True when the windows tile the image exactly without overlap (kernel = stride, no padding).
     var isNonOverlappingTiling: Bool {
-        kernelHeight == stride && kernelWidth == stride && padding == 0
+        kernelHeight == stride && kernelWidth == stride && padding == .uniform(0)
             && height == outHeight * stride && width == outWidth * stride
     }
 

@@ -1,6 +1,7 @@
 /// The geometry of a 2-D convolution window sliding over one `[channels, height, width]`
-/// image: kernel size, stride and zero padding, and the resulting output size
-/// `out = (in + 2·padding − kernel) / stride + 1` (floor).
+/// image: kernel size, stride and zero padding (possibly different on each side, as Keras'
+/// `'same'` for strided convolutions), and the resulting output size
+/// `out = (in + before + after − kernel) / stride + 1` (floor).
 ///
 /// The "column" matrix of an image (`im2col`) has one row per `(channel, ky, kx)` —
 /// `rows = channels·kernelH·kernelW` — and one column per output position —
@@ -19,22 +20,24 @@ package struct ConvGeometry: Sendable, Equatable {
     package let kernelWidth: Int
     /// Step of the window in both directions.
     package let stride: Int
-    /// Zero padding added on every side.
-    package let padding: Int
+    /// Zero padding on each side of the image.
+    package let padding: ConvolutionPadding
     /// Output height (number of window positions vertically).
     package let outHeight: Int
     /// Output width.
     package let outWidth: Int
 
     /// The geometry of a `kernelHeight × kernelWidth` window over a `channels × height × width` image.
-    package init(channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int) {
+    package init(channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int,
+                 padding: ConvolutionPadding) {
         precondition(channels > 0 && height > 0 && width > 0,
                      "ConvGeometry: image [\(channels), \(height), \(width)] must be non-empty")
         precondition(kernelHeight > 0 && kernelWidth > 0, "ConvGeometry: kernel \(kernelHeight)×\(kernelWidth) must be positive")
         precondition(stride > 0, "ConvGeometry: stride \(stride) must be positive")
-        precondition(padding >= 0, "ConvGeometry: padding \(padding) must not be negative")
-        precondition(height + 2 * padding >= kernelHeight && width + 2 * padding >= kernelWidth,
-                     "ConvGeometry: kernel \(kernelHeight)×\(kernelWidth) larger than the padded image \(height + 2 * padding)×\(width + 2 * padding)")
+        precondition(padding.isValid, "ConvGeometry: padding \(padding) must not be negative")
+        let paddedHeight = height + padding.top + padding.bottom, paddedWidth = width + padding.left + padding.right
+        precondition(paddedHeight >= kernelHeight && paddedWidth >= kernelWidth,
+                     "ConvGeometry: kernel \(kernelHeight)×\(kernelWidth) larger than the padded image \(paddedHeight)×\(paddedWidth)")
         self.channels = channels
         self.height = height
         self.width = width
@@ -42,8 +45,14 @@ package struct ConvGeometry: Sendable, Equatable {
         self.kernelWidth = kernelWidth
         self.stride = stride
         self.padding = padding
-        self.outHeight = (height + 2 * padding - kernelHeight) / stride + 1
-        self.outWidth = (width + 2 * padding - kernelWidth) / stride + 1
+        self.outHeight = (paddedHeight - kernelHeight) / stride + 1
+        self.outWidth = (paddedWidth - kernelWidth) / stride + 1
+    }
+
+    /// The geometry with the same zero padding `padding` on every side.
+    package init(channels: Int, height: Int, width: Int, kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int) {
+        self.init(channels: channels, height: height, width: width, kernelHeight: kernelHeight, kernelWidth: kernelWidth,
+                  stride: stride, padding: .uniform(padding))
     }
 
     /// Rows of the column matrix: `channels · kernelHeight · kernelWidth`.
@@ -53,12 +62,13 @@ package struct ConvGeometry: Sendable, Equatable {
     /// Scalars of one image.
     package var imageCount: Int { channels * height * width }
 
-    /// The output columns `[lo, hi)` whose window element at offset `k` (along one axis, of
-    /// extent `outExtent`) falls inside an image axis of length `extent`:
-    /// `0 ≤ o·stride − padding + k < extent`.
+    /// The output columns `[lo, hi)` whose window element at offset `k` (along the width, of
+    /// `outWidth` positions) falls inside the image's `width`:
+    /// `0 ≤ o·stride − padding.left + k < width`.
     @inline(__always)
-    func validRange(offset k: Int, extent: Int, outExtent: Int) -> (Int, Int) {
-        let shift = padding - k                       // o·stride ≥ shift  and  o·stride < extent + shift
+    func validColumns(offset k: Int) -> (Int, Int) {
+        let (extent, outExtent) = (width, outWidth)
+        let shift = padding.left - k                       // o·stride ≥ shift  and  o·stride < extent + shift
         let lo = shift <= 0 ? 0 : (shift + stride - 1) / stride
         let hiNumerator = extent - 1 + shift          // o·stride ≤ extent − 1 + shift
         let hi = hiNumerator < 0 ? 0 : hiNumerator / stride + 1
@@ -85,22 +95,22 @@ extension Kernels {
         _ image: UnsafePointer<Float>, geometry g: ConvGeometry, outRows: Range<Int>,
         into col: UnsafeMutablePointer<Float>, ldc: Int
     ) {
-        let (kh, kw, s, p, h, w, ow) = (g.kernelHeight, g.kernelWidth, g.stride, g.padding, g.height, g.width, g.outWidth)
+        let (kh, kw, s, pt, pl, h, w, ow) = (g.kernelHeight, g.kernelWidth, g.stride, g.padding.top, g.padding.left, g.height, g.width, g.outWidth)
         let blockColumns = outRows.count * ow
         precondition(ldc >= blockColumns, "im2col: row stride \(ldc) below \(blockColumns) columns")
         Threading.parallelFor(g.rows, grain: max(1, 16_384 / max(blockColumns, 1))) { range in
             for r in range {
                 let kx = r % kw, ky = (r / kw) % kh, c = r / (kw * kh)
                 let plane = image + c * h * w
-                let (lo, hi) = g.validRange(offset: kx, extent: w, outExtent: ow)
+                let (lo, hi) = g.validColumns(offset: kx)
                 var dst = col + r * ldc
                 for oy in outRows {
-                    let iy = oy * s - p + ky
+                    let iy = oy * s - pt + ky
                     if iy < 0 || iy >= h || lo >= hi {
                         dst.update(repeating: 0, count: ow)
                     } else {
                         if lo > 0 { dst.update(repeating: 0, count: lo) }
-                        let src = plane + iy * w - p + kx
+                        let src = plane + iy * w - pl + kx
                         if s == 1 {
                             (dst + lo).update(from: src + lo, count: hi - lo)
                         } else if s == 2 {
@@ -125,14 +135,14 @@ extension Kernels {
         _ col: UnsafePointer<Float>, geometry g: ConvGeometry, outRows: Range<Int>, ldc: Int,
         into image: UnsafeMutablePointer<Float>
     ) {
-        let (kh, kw, s, p, h, w, ow) = (g.kernelHeight, g.kernelWidth, g.stride, g.padding, g.height, g.width, g.outWidth)
+        let (kh, kw, s, pt, pl, h, w, ow) = (g.kernelHeight, g.kernelWidth, g.stride, g.padding.top, g.padding.left, g.height, g.width, g.outWidth)
         guard !outRows.isEmpty else { return }
         // Image rows touched by this block of output rows.
-        let iyLo = max(0, outRows.lowerBound * s - p)
-        let iyHi = min(h, (outRows.upperBound - 1) * s - p + kh)
+        let iyLo = max(0, outRows.lowerBound * s - pt)
+        let iyHi = min(h, (outRows.upperBound - 1) * s - pt + kh)
         guard iyLo < iyHi else { return }
         let span = iyHi - iyLo
-        let ranges = (0..<kw).map { g.validRange(offset: $0, extent: w, outExtent: ow) }
+        let ranges = (0..<kw).map { g.validColumns(offset: $0) }
         ranges.withUnsafeBufferPointer { rangeBuffer in
             let valid = rangeBuffer.baseAddress!
             Threading.parallelFor(g.channels * span, grain: max(1, 8_192 / max(w * kh * kw / max(s * s, 1), 1))) { range in
@@ -140,7 +150,7 @@ extension Kernels {
                     let c = job / span, iy = iyLo + job % span
                     let dst = image + (c * h + iy) * w
                     for ky in 0..<kh {
-                        let t = iy + p - ky                   // = oy·s
+                        let t = iy + pt - ky                  // = oy·s
                         guard t >= 0, t % s == 0 else { continue }
                         let oy = t / s
                         guard outRows.contains(oy) else { continue }
@@ -148,7 +158,7 @@ extension Kernels {
                             let (lo, hi) = valid[kx]
                             guard lo < hi else { continue }
                             let src = col + ((c * kh + ky) * kw + kx) * ldc + (oy - outRows.lowerBound) * ow
-                            let base = dst - p + kx               // pixel of column ox: base[ox·s]
+                            let base = dst - pl + kx              // pixel of column ox: base[ox·s]
                             if s == 1 {
                                 for ox in lo..<hi { base[ox] += src[ox] }
                             } else if s == 2 {

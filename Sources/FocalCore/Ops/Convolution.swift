@@ -16,13 +16,22 @@
 /// Preconditions (this is a low-level op; layers validate user input): ranks, matching input
 /// channels, `stride ≥ 1`, `padding ≥ 0`, and a kernel no larger than the padded image.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: Int = 0) -> Tensor {
+    conv2d(x, weight: weight, bias: bias, stride: stride, padding: .uniform(padding))
+}
+
+/// `conv2d` with a possibly different zero padding on each side (Keras' `'same'` for strided
+/// convolutions): the output is
+/// `[N, Cout, (H + top + bottom − kh) / stride + 1, (W + left + right − kw) / stride + 1]`.
+/// The padding is not materialised: im2col reads zeros for it, and the input gradient has the
+/// input's shape.
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: Int = 1, padding: ConvolutionPadding) -> Tensor {
     precondition(x.rank == 4, "conv2d: input must be [N, Cin, H, W], got \(Shape.describe(x.shape))")
     precondition(weight.rank == 4 && weight.shape[1] == x.shape[1],
                  "conv2d: weight \(Shape.describe(weight.shape)) does not match input \(Shape.describe(x.shape)); expected [Cout, \(x.shape[1]), kh, kw]")
     precondition(bias == nil || bias!.shape == [weight.shape[0]],
                  "conv2d: bias \(Shape.describe(bias?.shape ?? [])) must be [\(weight.shape[0])] for weight \(Shape.describe(weight.shape))")
-    precondition(stride >= 1 && padding >= 0, "conv2d: stride \(stride) must be ≥ 1 and padding \(padding) ≥ 0")
-    precondition(x.shape[2] + 2 * padding >= weight.shape[2] && x.shape[3] + 2 * padding >= weight.shape[3],
+    precondition(stride >= 1 && padding.isValid, "conv2d: stride \(stride) must be ≥ 1 and padding \(padding) ≥ 0")
+    precondition(x.shape[2] + padding.top + padding.bottom >= weight.shape[2] && x.shape[3] + padding.left + padding.right >= weight.shape[3],
                  "conv2d: kernel \(weight.shape[2])×\(weight.shape[3]) larger than input \(Shape.describe(x.shape)) padded by \(padding)")
     precondition(x.count > 0 && weight.count > 0, "conv2d: empty input \(Shape.describe(x.shape)) or weight \(Shape.describe(weight.shape))")
     let xd = x.contiguous().detached(), wd = weight.contiguous().detached()

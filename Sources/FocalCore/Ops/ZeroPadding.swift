@@ -3,9 +3,8 @@
 /// `[N, C, H + top + bottom, W + left + right]`. Differentiable: the gradient is the inner window
 /// of the output gradient.
 ///
-/// `Conv2d` uses it to reproduce Keras' asymmetric `'same'` padding (e.g. 0 before, 1 after for
-/// a stride-2 3×3 convolution of an even-sized image), which symmetric convolution padding
-/// cannot express.
+/// (A convolution does not need it: `conv2d(_:weight:bias:stride:padding:)` with a
+/// `ConvolutionPadding` pads each side without a copy.)
 public func zeroPadded2d(_ x: Tensor, top: Int, bottom: Int, left: Int, right: Int) -> Tensor {
     precondition(x.rank == 4, "zeroPadded2d: input must be [N, C, H, W], got \(x.shape)")
     precondition(top >= 0 && bottom >= 0 && left >= 0 && right >= 0,

@@ -78,10 +78,9 @@ public final class Conv2d: Module, Layer, @unchecked Sendable {
         let k = kernelSize
         let (top, bottom) = padding.amounts(extent: x.shape[2], kernel: k, stride: stride)
         let (left, right) = padding.amounts(extent: x.shape[3], kernel: k, stride: stride)
-        // The part common to all four sides goes to the convolution itself; the rest is padded
-        // explicitly (Keras' asymmetric 'same').
-        let common = min(top, bottom, left, right)
-        let input = zeroPadded2d(x, top: top - common, bottom: bottom - common, left: left - common, right: right - common)
-        return conv2d(input, weight: weight.value, bias: bias?.value, stride: stride, padding: common)
+        // Keras' 'same' can pad differently on each side; the convolution reads the zeros
+        // without materialising a padded copy.
+        return conv2d(x, weight: weight.value, bias: bias?.value, stride: stride,
+                      padding: ConvolutionPadding(top: top, bottom: bottom, left: left, right: right))
     }
 }
