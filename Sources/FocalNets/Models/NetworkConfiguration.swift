@@ -30,9 +30,14 @@ public protocol NetworkConfiguration: Codable, Sendable, Equatable {
 }
 
 extension NetworkConfiguration {
+    /// 1: any size.
     public var sizeMultiple: Int { 1 }
+    /// "the `kind` network needs it".
     public var sizeMultipleReason: String { "the \(Network.kind) network needs it" }
+    /// `nil`: no memory estimate.
     public var estimatedFeatureValuesPerPixel: Double? { nil }
+    /// The network's kind.
     public var summary: String { "\(Network.kind)" }
+    /// Accepts every setting.
     public func validate() throws {}
 }

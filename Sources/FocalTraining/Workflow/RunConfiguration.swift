@@ -17,6 +17,7 @@ public struct RunConfiguration<Network: NetworkConfiguration>: Codable, Sendable
     /// FDPT mode when `training.distancePenaltyEpsilon > 0`.
     public var distancePenaltyMode: DistancePenalized.Mode = .replaceTarget
 
+    /// A run of `network` on `data` with the protocol `training`, weights seeded by `initializationSeed`.
     public init(data: DataSource, network: Network, training: TrainingConfiguration, initializationSeed: UInt64 = 0) {
         self.data = data
         self.network = network
