@@ -50,21 +50,22 @@ func tinyExperiment(data root: URL, plan: AttentionPlan = .squeezeExcitation(dep
     @Test("ε below the threshold goes, ε at or above it stays (strict <)")
     func decisions() throws {
         let weights: [FocalWeight] = [.init(position: "enc0", epsilon: 0.05), .init(position: "enc1", epsilon: 0.2), .init(position: "bottleneck", epsilon: 0.1999), .init(position: "dec1", epsilon: 0.9), .init(position: "dec0", epsilon: 0)]
-        let d = try AttentionSelection.decide(plan: plan, focalWeights: weights)
-        #expect(d.prunedPlan.positions.map(\.name) == ["enc1", "dec1"])
+        let d = try AttentionSelection.decide(candidates: plan.positions.map(\.name), focalWeights: weights)
+        #expect(d.survivors == ["enc1", "dec1"])
+        #expect(d.candidates == plan.positions.map(\.name))
         #expect(d.removed.map(\.position) == ["enc0", "bottleneck", "dec0"])
         #expect(d.kept.map(\.epsilon) == [0.2, 0.9])
         #expect(d.threshold == 0.2)
-        let higher = try AttentionSelection.decide(plan: plan, focalWeights: weights, threshold: 0.5)
-        #expect(higher.prunedPlan.positions.map(\.name) == ["dec1"])
+        let higher = try AttentionSelection.decide(candidates: plan.positions.map(\.name), focalWeights: weights, threshold: 0.5)
+        #expect(higher.survivors == ["dec1"])
     }
 
     @Test("pruning every module gives the plain U-Net")
     func allPruned() throws {
-        let d = try AttentionSelection.decide(plan: plan, focalWeights: plan.positions.map { FocalWeight(position: $0.name, epsilon: 0.01) })
-        #expect(d.prunedPlan.isEmpty)
+        let d = try AttentionSelection.decide(candidates: plan.positions.map(\.name), focalWeights: plan.positions.map { FocalWeight(position: $0.name, epsilon: 0.01) })
+        #expect(d.survivors.isEmpty)
         let base = tinyExperiment(data: URL(fileURLWithPath: "/nonexistent"))
-        let retrain = AttentionSelection.retrainConfiguration(base, decision: d)
+        let retrain = try AttentionSelection.retrainConfiguration(base, decision: d)
         var plain = base
         plain.network.plan = .none
         #expect(retrain == plain)
@@ -84,16 +85,16 @@ func tinyExperiment(data root: URL, plan: AttentionPlan = .squeezeExcitation(dep
         var gen = RandomGenerator(seed: 3)
         let net = try UNet(configuration: probe.network, generator: &gen)
         #expect(net.focalWeights.map(\.epsilon) == [0, 0])
-        let d = try AttentionSelection.decide(plan: probe.network.plan, focalWeights: [FocalWeight(position: "skip0", epsilon: 0.3), FocalWeight(position: "skip1", epsilon: 0.1)])
-        let retrain = AttentionSelection.retrainConfiguration(base, decision: d)
+        let d = try AttentionSelection.decide(configuration: probe.network, focalWeights: [FocalWeight(position: "skip0", epsilon: 0.3), FocalWeight(position: "skip1", epsilon: 0.1)])
+        let retrain = try AttentionSelection.retrainConfiguration(base, decision: d)
         #expect(retrain.network.plan == AttentionPlan([.skip(0)], focal: true))
         #expect(retrain.network.focalEpsilonInit == 1)
         var empty = base
         empty.network.plan = .none
         #expect(throws: TrainingError.self) { try AttentionSelection.probeConfiguration(empty) }
-        #expect(throws: (any Error).self) { try AttentionSelection.decide(plan: plan, focalWeights: [FocalWeight(position: "enc0", epsilon: .nan)]) }
-        #expect(throws: (any Error).self) { try AttentionSelection.decide(plan: plan, focalWeights: [FocalWeight(position: "skip3", epsilon: 0.5)]) }
-        #expect(throws: (any Error).self) { try AttentionSelection.decide(plan: plan, focalWeights: [], threshold: -1) }
+        #expect(throws: (any Error).self) { try AttentionSelection.decide(candidates: plan.positions.map(\.name), focalWeights: [FocalWeight(position: "enc0", epsilon: .nan)]) }
+        #expect(throws: (any Error).self) { try AttentionSelection.decide(candidates: plan.positions.map(\.name), focalWeights: [FocalWeight(position: "skip3", epsilon: 0.5)]) }
+        #expect(throws: (any Error).self) { try AttentionSelection.decide(candidates: plan.positions.map(\.name), focalWeights: [], threshold: -1) }
     }
 
     @Test("end to end: probe, prune, retrain, report; run again reuses both stages")
@@ -112,7 +113,8 @@ func tinyExperiment(data root: URL, plan: AttentionPlan = .squeezeExcitation(dep
         #expect(result.probe.history.first?.focalWeights.count == 5)
         let retrainedSaved = try #require(try Experiment.savedConfiguration(in: out.appendingPathComponent("retrained")))
         #expect(retrainedSaved.network.focalEpsilonInit == 1)
-        #expect(retrainedSaved.network.plan == AttentionPlan(result.decision.prunedPlan.positions, focal: true))
+        #expect(retrainedSaved.network.plan.positions.map(\.name) == result.decision.survivors)
+        #expect(retrainedSaved.network.plan.focalPositions == retrainedSaved.network.plan.positions)
         #expect(stages.map(\.0) == [.probe, .retrain])
 
         // The decision follows the probe's learnt ε of its best model.

@@ -31,13 +31,15 @@ struct PruneCommand: ParsableCommand {
     func run() throws {
         let net = try InputFiles.loadUNet(model, for: "prune")
         guard !net.focalWeights.isEmpty else { throw ValidationError("\(model) has no Focal attention modules (plan: \(net.plan)); nothing to prune") }
-        let decision = try AttentionSelection.decide(model: net, threshold: threshold)
+        let decision = try AttentionSelection.decide(configuration: net.configuration, focalWeights: net.focalWeights,
+                                                     threshold: threshold)
+        let pruned = try net.configuration.withFocalModules(at: decision.survivors, epsilonInit: AttentionSelection.retrainEpsilonInit)
         for m in decision.modules {
             say(m.position.padding(toLength: 11, withPad: " ", startingAt: 0) + String(format: "ε %.4f  ", m.epsilon) + (m.kept ? "kept" : "removed (ε < \(threshold))"))
         }
-        say("pruned plan: \(decision.prunedPlan)  (\(decision.kept.count) of \(net.plan.count) modules kept)")
+        say("pruned plan: \(pruned.plan)  (\(decision.survivors.count) of \(net.plan.count) modules kept)")
         if let planOutput {
-            try AtomicFile.write(Data((decision.prunedPlan.description + "\n").utf8), to: URL(fileURLWithPath: planOutput))
+            try AtomicFile.write(Data((pruned.plan.description + "\n").utf8), to: URL(fileURLWithPath: planOutput))
             say("plan written to \(planOutput)")
         }
         guard retrain else { return }

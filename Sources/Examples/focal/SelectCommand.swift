@@ -51,8 +51,8 @@ struct SelectCommand: ParsableCommand {
         for m in result.decision.modules {
             say(m.position.padding(toLength: 11, withPad: " ", startingAt: 0) + String(format: "ε %.4f  ", m.epsilon) + (m.kept ? "kept" : "removed (ε < \(threshold))"))
         }
-        let kept = result.decision.prunedPlan
-        say("kept \(result.decision.kept.count) of \(result.decision.modules.count): \(kept.isEmpty ? "none (the plain U-Net)" : kept.positions.map(\.name).joined(separator: " "))")
+        let kept = result.decision.survivors
+        say("kept \(result.decision.kept.count) of \(result.decision.modules.count): \(kept.isEmpty ? "none (the plain U-Net)" : kept.joined(separator: " "))")
         printScores(result.probe.test, images: result.probe.testImages, label: "probe (all \(result.decision.modules.count), ε₀ = 0), test")
         printScores(result.retrained.test, images: result.retrained.testImages, label: "selected (\(kept.count), ε₀ = 1), test")
         say(String(format: "time: %.0f s in all; report %@, figure %@", Date().timeIntervalSince(started),

@@ -108,26 +108,11 @@ public struct AttentionPlan: Sendable, Hashable, Codable, CustomStringConvertibl
     ///
     /// - Parameter focalWeights: the modules' ε, as `UNet.focalWeights` returns them.
     /// - Throws: `NetworkError.invalidPlan` when a name is not a Focal module of this plan, is
-    ///   repeated, or an ε is not finite.
-    public func pruned(focalWeights: [FocalWeight], threshold: Float = 0.2) throws -> AttentionPlan {
-        guard threshold.isFinite else { throw NetworkError.invalidPlan("pruning threshold \(threshold) is not finite") }
-        var result = self
-        var seen = Set<AttentionPosition>()
-        for weight in focalWeights {
-            let (name, epsilon) = (weight.position, weight.epsilon)
-            guard let position = AttentionPosition(name: name) else {
-                throw NetworkError.invalidPlan("focal weight for '\(name)', which is not an attention position")
-            }
-            guard modules[position] == true else {
-                throw NetworkError.invalidPlan("focal weight for \(name), which is not a Focal module of the plan \(self)")
-            }
-            guard seen.insert(position).inserted else {
-                throw NetworkError.invalidPlan("focal weight for \(name) given twice")
-            }
-            guard epsilon.isFinite else { throw NetworkError.invalidPlan("focal weight ε = \(epsilon) of \(name) is not finite") }
-            if epsilon < threshold { result.modules[position] = nil }
-        }
-        return result
+    ///   repeated, or an ε or the threshold is not finite (the rule: `FocalPruning`).
+    public func pruned(focalWeights: [FocalWeight], threshold: Float = FocalPruning.defaultThreshold) throws -> AttentionPlan {
+        let removed = try FocalPruning.removedPositions(focalWeights: focalWeights, candidates: focalPositions.map(\.name),
+                                                        threshold: threshold)
+        return AttentionPlan(modules: modules.filter { !removed.contains($0.key.name) })
     }
 
     /// Throws when a position does not exist in a U-Net of `depth` levels.

@@ -151,3 +151,21 @@ extension UNetConfiguration: NetworkConfiguration {
         return out
     }
 }
+
+extension UNetConfiguration: SelectableNetworkConfiguration {
+    /// The plan's positions (`enc0`, …, `bottleneck`, …, `skip3`) in canonical order.
+    public var attentionPositions: [String] { plan.positions.map(\.name) }
+    /// The configuration whose plan has a Focal module at exactly `positions`, ε₀ = `epsilonInit`.
+    /// - Throws: `NetworkError.invalidPlan` for a name that is not an attention position.
+    public func withFocalModules(at positions: [String], epsilonInit: Float) throws -> UNetConfiguration {
+        var c = self
+        c.plan = AttentionPlan(try positions.map { name in
+            guard let position = AttentionPosition(name: name) else {
+                throw NetworkError.invalidPlan("'\(name)' is not an attention position (enc<i>, bottleneck, dec<i>, skip<i>)")
+            }
+            return position
+        }, focal: true)
+        c.focalEpsilonInit = epsilonInit
+        return c
+    }
+}

@@ -12,16 +12,18 @@ public struct ModuleDecision: Codable, Sendable, Equatable {
     public var kept: Bool
 }
 
-/// The pruning step: which modules of a plan stay, given their learnt ε.
+/// The pruning step: which of a network's candidate attention modules stay, given their learnt ε.
 public struct PruningDecision: Codable, Sendable, Equatable {
-    /// The plan the ε were learnt with.
-    public var plan: AttentionPlan
+    /// The candidates: the positions of the network's attention modules, in its order (for a
+    /// U-Net, its plan's positions in canonical order).
+    public var candidates: [String]
     /// Modules with ε strictly below it are removed.
     public var threshold: Float
-    /// One decision per Focal module, in plan order.
+    /// One decision per Focal module, in the order of the learnt weights.
     public var modules: [ModuleDecision]
-    /// The plan without the removed modules (empty: the plain U-Net).
-    public var prunedPlan: AttentionPlan
+    /// The candidates that stay, in their order: the modules of the pruned network (empty: none;
+    /// for a U-Net, the plain U-Net). A candidate without a learnt ε stays.
+    public var survivors: [String]
 
     /// The modules that stay.
     public var kept: [ModuleDecision] { modules.filter(\.kept) }
@@ -45,45 +47,60 @@ public struct PruningDecision: Codable, Sendable, Equatable {
 /// uses `decide` and `retrain` on an already trained network.
 public enum AttentionSelection {
     /// The paper's threshold.
-    public static let defaultThreshold: Float = 0.2
+    public static let defaultThreshold = FocalPruning.defaultThreshold
     /// ε₀ of the probe (identity modules).
     public static let probeEpsilonInit: Float = 0
     /// ε₀ of the retrained pruned network (the plain module: the Focal variant of the pruned network).
     public static let retrainEpsilonInit: Float = 1
 
-    /// The probe's configuration: `base` with a Focal module at every position of its plan
-    /// (whatever their Focal flags) and ε₀ = 0.
-    /// - Throws: `TrainingError.invalidConfiguration` when the plan has no positions.
-    public static func probeConfiguration(_ base: ExperimentConfiguration) throws -> ExperimentConfiguration {
-        guard !base.network.plan.isEmpty else {
-            throw TrainingError.invalidConfiguration("attention selection needs candidate attention positions; the network's plan is empty (use a USE-Net, an Attention U-Net or --positions)")
+    /// The probe's configuration: `base` with a Focal module at every candidate position
+    /// (`attentionPositions`, whatever their Focal flags) and ε₀ = 0.
+    /// - Throws: `TrainingError.invalidConfiguration` when the network has no candidate positions.
+    public static func probeConfiguration<Network: SelectableNetworkConfiguration>(
+        _ base: RunConfiguration<Network>) throws -> RunConfiguration<Network> {
+        let candidates = base.network.attentionPositions
+        guard !candidates.isEmpty else {
+            throw TrainingError.invalidConfiguration("attention selection needs candidate attention positions; the network (\(base.network.summary)) has none (for a U-Net: use a USE-Net, an Attention U-Net or --positions)")
         }
         var c = base
-        c.network.plan = AttentionPlan(base.network.plan.positions, focal: true)
-        c.network.focalEpsilonInit = probeEpsilonInit
+        c.network = try base.network.withFocalModules(at: candidates, epsilonInit: probeEpsilonInit)
         return c
     }
 
-    /// The retraining's configuration: `base` with the pruned plan (its survivors Focal) and ε₀ = 1.
-    public static func retrainConfiguration(_ base: ExperimentConfiguration, decision: PruningDecision) -> ExperimentConfiguration {
+    /// The retraining's configuration: `base` with a Focal module at each of the decision's
+    /// survivors and nowhere else, ε₀ = 1.
+    /// - Throws: `TrainingError.invalidConfiguration` when a survivor is not a candidate of `base`
+    ///   (the decision was made for another network).
+    public static func retrainConfiguration<Network: SelectableNetworkConfiguration>(
+        _ base: RunConfiguration<Network>, decision: PruningDecision) throws -> RunConfiguration<Network> {
+        let candidates = base.network.attentionPositions
+        let foreign = decision.survivors.filter { !candidates.contains($0) }
+        guard foreign.isEmpty else {
+            throw TrainingError.invalidConfiguration("the pruning decision keeps \(foreign.joined(separator: ", ")), which the network to retrain (\(base.network.summary)) does not have; decide on this network's probe")
+        }
         var c = base
-        c.network.plan = AttentionPlan(decision.prunedPlan.positions, focal: true)
-        c.network.focalEpsilonInit = retrainEpsilonInit
+        c.network = try base.network.withFocalModules(at: decision.survivors, epsilonInit: retrainEpsilonInit)
         return c
     }
 
-    /// The pruning decision for learnt ε (as `UNet.focalWeights` or
-    /// `ExperimentResult.focalWeights` give them) on `plan`.
-    /// - Throws: `NetworkError.invalidPlan` for a name that is not a Focal module of the plan,
-    ///   a repeated one or a non-finite ε; `TrainingError.invalidConfiguration` for a bad threshold.
-    public static func decide(plan: AttentionPlan, focalWeights: [FocalWeight],
+    /// The pruning decision for learnt ε (as `SegmentationNetwork.focalWeights` or
+    /// `ExperimentResult.focalWeights` give them) among `candidates` (the rule: `FocalPruning`).
+    /// - Throws: `NetworkError.invalidPlan` for a name that is not a candidate, a repeated one or
+    ///   a non-finite ε; `TrainingError.invalidConfiguration` for a bad threshold.
+    public static func decide(candidates: [String], focalWeights: [FocalWeight],
                               threshold: Float = defaultThreshold) throws -> PruningDecision {
         try validate(threshold: threshold)
-        let pruned = try plan.pruned(focalWeights: focalWeights, threshold: threshold)
-        let modules = focalWeights.map { w in
-            ModuleDecision(position: w.position, epsilon: w.epsilon, kept: AttentionPosition(name: w.position).map(pruned.contains) ?? true)
-        }
-        return PruningDecision(plan: plan, threshold: threshold, modules: modules, prunedPlan: pruned)
+        let removed = try FocalPruning.removedPositions(focalWeights: focalWeights, candidates: candidates, threshold: threshold)
+        let modules = focalWeights.map { ModuleDecision(position: $0.position, epsilon: $0.epsilon, kept: !removed.contains($0.position)) }
+        return PruningDecision(candidates: candidates, threshold: threshold, modules: modules,
+                               survivors: candidates.filter { !removed.contains($0) })
+    }
+
+    /// The pruning decision for learnt ε of a network built from `configuration` (its
+    /// `attentionPositions` are the candidates).
+    public static func decide(configuration: some SelectableNetworkConfiguration, focalWeights: [FocalWeight],
+                              threshold: Float = defaultThreshold) throws -> PruningDecision {
+        try decide(candidates: configuration.attentionPositions, focalWeights: focalWeights, threshold: threshold)
     }
 
     /// Throws `TrainingError.invalidConfiguration` unless `threshold` is finite and ≥ 0.
@@ -93,19 +110,24 @@ public enum AttentionSelection {
         }
     }
 
-    /// The decision for a trained network.
-    public static func decide(model: UNet, threshold: Float = defaultThreshold) throws -> PruningDecision {
-        guard !model.focalWeights.isEmpty else {
-            throw TrainingError.invalidConfiguration("the network has no Focal attention modules (plan: \(model.configuration.plan)); nothing to select")
+    /// The decision for a trained network: its Focal modules are the candidates (a module
+    /// without a Focal layer is not one; to keep such modules of a U-Net, decide on its
+    /// configuration).
+    /// - Throws: `TrainingError.invalidConfiguration` when the network has no Focal modules.
+    public static func decide(model: some SegmentationNetwork, threshold: Float = defaultThreshold) throws -> PruningDecision {
+        let weights = model.focalWeights
+        guard !weights.isEmpty else {
+            throw TrainingError.invalidConfiguration("the \(type(of: model).kind) network has no Focal attention modules; nothing to select")
         }
-        return try decide(plan: model.configuration.plan, focalWeights: model.focalWeights, threshold: threshold)
+        return try decide(candidates: weights.map(\.position), focalWeights: weights, threshold: threshold)
     }
 
     /// Retrains the pruned network from scratch in `output` (continuing a killed retraining).
-    public static func retrain(_ base: ExperimentConfiguration, decision: PruningDecision, output: URL,
-                               onEvent: ((TrainingEvent) -> Void)? = nil,
-                               log: (String) -> Void = { _ in }) throws -> (result: ExperimentResult, outcome: ExperimentOutcome) {
-        try Experiment.continueRun(retrainConfiguration(base, decision: decision), output: output, onEvent: onEvent, log: log)
+    public static func retrain<Network: SelectableNetworkConfiguration>(
+        _ base: RunConfiguration<Network>, decision: PruningDecision, output: URL,
+        onEvent: ((TrainingEvent) -> Void)? = nil,
+        log: (String) -> Void = { _ in }) throws -> (result: ExperimentResult, outcome: ExperimentOutcome) {
+        try Experiment.continueRun(try retrainConfiguration(base, decision: decision), output: output, onEvent: onEvent, log: log)
     }
 
     /// What a whole selection produced.
@@ -129,12 +151,14 @@ public enum AttentionSelection {
 
     /// Runs probe → prune → retrain in `output` (`probe/`, `retrained/`) and writes the report
     /// (`selection.md`, `selection.json`) and the paper's Fig. 4 (`focal-weights.svg`, `.png`).
-    /// `base.network.plan` gives the candidate positions. Calling it again continues a killed
+    /// `base.network.attentionPositions` are the candidates (a U-Net's plan; a network of your
+    /// own through `SelectableNetworkConfiguration`). Calling it again continues a killed
     /// selection and reuses finished stages.
-    public static func run(_ base: ExperimentConfiguration, output: URL, threshold: Float = defaultThreshold,
-                           onStage: ((Stage, ExperimentConfiguration) -> Void)? = nil,
-                           onEvent: ((TrainingEvent) -> Void)? = nil,
-                           log: (String) -> Void = { _ in }) throws -> Result {
+    public static func run<Network: SelectableNetworkConfiguration>(
+        _ base: RunConfiguration<Network>, output: URL, threshold: Float = defaultThreshold,
+        onStage: ((Stage, RunConfiguration<Network>) -> Void)? = nil,
+        onEvent: ((TrainingEvent) -> Void)? = nil,
+        log: (String) -> Void = { _ in }) throws -> Result {
         try validate(threshold: threshold)  // before the probe trains, not after
         let probeConfig = try probeConfiguration(base)
         try probeConfig.validate()
@@ -142,9 +166,9 @@ public enum AttentionSelection {
         onStage?(.probe, probeConfig)
         let probe = try Experiment.continueRun(probeConfig, output: output.appendingPathComponent("probe"), onEvent: onEvent, log: log)
         if probe.outcome == .reused { log("probe: finished earlier, reused") }
-        let decision = try decide(plan: probeConfig.network.plan,
-                                  focalWeights: probe.result.focalWeights, threshold: threshold)
-        let retrainConfig = retrainConfiguration(base, decision: decision)
+        let decision = try decide(configuration: probeConfig.network, focalWeights: probe.result.focalWeights,
+                                  threshold: threshold)
+        let retrainConfig = try retrainConfiguration(base, decision: decision)
         onStage?(.retrain, retrainConfig)
         let retrained = try Experiment.continueRun(retrainConfig, output: output.appendingPathComponent("retrained"), onEvent: onEvent, log: log)
         if retrained.outcome == .reused { log("retraining: finished earlier, reused") }

@@ -96,10 +96,10 @@ public enum Reproduction {
         guard let probeResult = try Experiment.finishedResult(in: folder(of: probe, root: root)) else {
             throw TrainingError.invalidConfiguration("\(run.key) needs its probe \(probe.key) to have finished; run that first")
         }
-        let decision = try AttentionSelection.decide(plan: probeConfig.network.plan,
+        let decision = try AttentionSelection.decide(configuration: probeConfig.network,
                                                      focalWeights: probeResult.focalWeights,
                                                      threshold: plan.configuration.threshold)
-        let c = AttentionSelection.retrainConfiguration(probeConfig, decision: decision)
+        let c = try AttentionSelection.retrainConfiguration(probeConfig, decision: decision)
         if let twin = plan.runs.first(where: { $0.seed == run.seed && $0.configuration.map { $0.isSameRun(as: c) } == true }) {
             return ResolvedRun(run: run, configuration: c, folder: folder(of: twin, root: root), decision: decision, sameAs: twin.name)
         }

@@ -98,7 +98,7 @@ public struct ReproductionResults: Sendable {
                 let decisions = runs.compactMap(\.0.decision)
                 if !decisions.isEmpty {
                     note = "kept " + decisions.map { d in
-                        "\(d.kept.count)/\(d.modules.count)" + (d.prunedPlan.isEmpty ? " (U-Net)" : " (\(d.prunedPlan.positions.map(\.name).joined(separator: " ")))")
+                        "\(d.kept.count)/\(d.modules.count)" + (d.survivors.isEmpty ? " (U-Net)" : " (\(d.survivors.joined(separator: " ")))")
                     }.joined(separator: ", ")
                 } else if let first = runs.first?.1, !first.focalWeights.isEmpty {
                     note = "ε (seed \(seeds[0])): " + first.focalWeights.map { "\($0.position) \(String(format: "%.2f", $0.epsilon))" }.joined(separator: " ")

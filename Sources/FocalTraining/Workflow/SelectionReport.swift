@@ -11,7 +11,7 @@ public enum SelectionReport {
     public struct Record: Codable, Sendable, Equatable {
         /// One trained network of the selection.
         public struct Scores: Codable, Sendable, Equatable {
-            /// Its attention plan (`AttentionPlan.description`) and module count.
+            /// Its Focal modules in `AttentionPlan.description`'s notation and their count.
             public var plan: String
             public var modules: Int
             /// The ε every Focal layer started from.
@@ -26,30 +26,35 @@ public enum SelectionReport {
         }
         /// Modules with ε strictly below it were removed.
         public var threshold: Float
-        /// The candidate plan (the probe's).
+        /// The candidates (the probe's modules), in that notation.
         public var candidates: String
         /// Each candidate's ε and fate.
         public var decisions: [ModuleDecision]
-        /// The plan that was retrained.
+        /// The modules that were retrained, in that notation.
         public var prunedPlan: String
         /// The probe (ε₀ = 0) and the retrained pruned network (ε₀ = 1).
         public var probe: Scores
         public var retrained: Scores
     }
 
+    /// A set of Focal modules in the notation of `AttentionPlan.description` (`enc0+focal
+    /// skip1+focal`, `none`), which reads the same for any network's position names.
+    static func focalModulesText(_ positions: [String]) -> String {
+        positions.isEmpty ? "none" : positions.map { $0 + "+focal" }.joined(separator: " ")
+    }
+
     /// The record of `result`.
     public static func record(_ result: AttentionSelection.Result) -> Record {
-        func scores(_ r: ExperimentResult, plan: AttentionPlan, epsilonInit: Float) -> Record.Scores {
-            Record.Scores(plan: plan.description, modules: plan.count, epsilonInit: epsilonInit,
+        func scores(_ r: ExperimentResult, modules: [String], epsilonInit: Float) -> Record.Scores {
+            Record.Scores(plan: focalModulesText(modules), modules: modules.count, epsilonInit: epsilonInit,
                           dsc: r.test.dsc, precision: r.test.precision, recall: r.test.recall, iou: r.test.iou,
                           testImages: r.testImages, bestEpoch: r.bestEpoch, epochs: r.history.count, focalWeights: r.focalWeights)
         }
         let d = result.decision
-        return Record(threshold: d.threshold, candidates: d.plan.description, decisions: d.modules,
-                      prunedPlan: d.prunedPlan.description,
-                      probe: scores(result.probe, plan: d.plan, epsilonInit: AttentionSelection.probeEpsilonInit),
-                      retrained: scores(result.retrained, plan: AttentionPlan(d.prunedPlan.positions, focal: true),
-                                        epsilonInit: AttentionSelection.retrainEpsilonInit))
+        return Record(threshold: d.threshold, candidates: focalModulesText(d.candidates), decisions: d.modules,
+                      prunedPlan: focalModulesText(d.survivors),
+                      probe: scores(result.probe, modules: d.candidates, epsilonInit: AttentionSelection.probeEpsilonInit),
+                      retrained: scores(result.retrained, modules: d.survivors, epsilonInit: AttentionSelection.retrainEpsilonInit))
     }
 
     /// The Markdown report.
@@ -59,7 +64,7 @@ public enum SelectionReport {
         func f(_ x: Double) -> String { String(format: "%.4f", x) }
         var lines = [
             "# Attention selection (Focal Attention Networks, §II-B)", "",
-            "Candidates: \(d.plan.positions.map(\.name).joined(separator: " ")) (\(d.plan.count) modules). "
+            "Candidates: \(d.candidates.joined(separator: " ")) (\(d.candidates.count) modules). "
                 + "Probe: every module Focal, ε initialised to 0; modules whose ε is below \(d.threshold) "
                 + "in the probe's best-validation model (epoch \(result.probe.bestEpoch)) are removed; the pruned Focal network "
                 + "is retrained from scratch with the same protocol, ε initialised to 1.", "",
@@ -68,7 +73,7 @@ public enum SelectionReport {
         for m in d.modules {
             lines.append("| \(m.position) | \(String(format: "%.4f", m.epsilon)) | \(m.kept ? "kept" : "removed (ε < \(d.threshold))") |")
         }
-        lines += ["", "Kept \(d.kept.count) of \(d.modules.count): \(d.prunedPlan.isEmpty ? "none (the plain U-Net)" : d.prunedPlan.positions.map(\.name).joined(separator: " ")).", "",
+        lines += ["", "Kept \(d.kept.count) of \(d.modules.count): \(d.survivors.isEmpty ? "none (the network without attention modules)" : d.survivors.joined(separator: " ")).", "",
                   "| network | modules | DSC | precision | recall | IoU | best epoch / epochs |", "|---|---|---|---|---|---|---|"]
         for (name, s) in [("probe: all candidates, Focal, ε₀ = 0", r.probe), ("selected: pruned, Focal, ε₀ = 1, retrained", r.retrained)] {
             lines.append("| \(name) | \(s.modules) | \(f(s.dsc)) | \(f(s.precision)) | \(f(s.recall)) | \(f(s.iou)) | \(s.bestEpoch) / \(s.epochs) |")
