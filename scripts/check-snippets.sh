@@ -5,7 +5,7 @@
 # not compile or the executable fails.
 #
 # The convention (Docs/Architecture.md, "Snippets"):
-# - every ```swift block is a complete unit that compiles against the four libraries; its
+# - every ```swift block is a complete unit that compiles against the libraries; its
 #   `import` lines are dropped (each generated file imports FocalCore, FocalNets, FocalLosses, FocalData,
 #   FocalTraining, FocalExport and Foundation);
 # - a block whose unindented lines are all declarations (class, struct, enum, extension,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the API reference (DocC) of the four libraries as static websites in .build-docs/reference/<Target>
+# Builds the API reference (DocC) of the six libraries as static websites in .build-docs/reference/<Target>
 # (git-ignored). Open .build-docs/reference/FocalCore/documentation/focalcore/index.html through a web server,
 # or pass a different output folder as the first argument.
 set -euo pipefail
@@ -8,7 +8,7 @@ out="${1:-.build-docs/reference}"
 mkdir -p "$out" 2>/dev/null || { echo "docs: cannot create the output folder $out; pass a writable folder" >&2; exit 1; }
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
-for target in FocalCore FocalNets FocalLosses FocalTraining; do
+for target in FocalCore FocalNets FocalLosses FocalData FocalTraining FocalExport; do
     if ! swift package --scratch-path .build-docs --allow-writing-to-directory "$out" \
         generate-documentation --target "$target" --output-path "$out/$target" \
         --transform-for-static-hosting --hosting-base-path "$target" >"$log" 2>&1; then

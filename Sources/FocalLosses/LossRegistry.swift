@@ -99,6 +99,7 @@ public enum LossRegistry {
     ///   - inputKind: probabilities (default) or logits.
     ///   - distancePenaltyEpsilon: when given, the loss is wrapped in `DistancePenalized` with
     ///     this ε and `distancePenaltyMode`.
+    ///   - distancePenaltyMode: how the penalty map applies (`.replaceTarget`, the FDPT, by default).
     /// - Throws: `LossError.unknownLoss`, `.unknownOption`, `.conflictingOptions`,
     ///   `.invalidHyperparameter`.
     public static func make(_ name: String, options: [String: Double] = [:], inputKind: InputKind = .probabilities,

@@ -4,7 +4,10 @@ import FocalCore
 /// `Batch.oneHot` and so the trainer).
 public enum OneHot {
     /// `mask` (`[H, W]` labels) as one-hot channels `[classes, H, W]` (channel 0 = background).
-    /// - Parameter source: names the mask in errors (a path or a sample name).
+    /// - Parameters:
+    ///   - mask: the label map `[H, W]`.
+    ///   - classes: the number of classes, background included.
+    ///   - source: names the mask in errors (a path or a sample name).
     /// - Throws: `DatasetError.invalidMask` when the mask is not rank 2 or a label is not an
     ///   integer in `0..<classes` (the first one is named by row and column);
     ///   `DatasetError.invalidOptions` for fewer than one class.

@@ -106,7 +106,9 @@ public struct AttentionPlan: Sendable, Hashable, Codable, CustomStringConvertibl
     /// Focal modules absent from `focalWeights` are kept; survivors keep their Focal flag (the
     /// pruned network is retrained from scratch).
     ///
-    /// - Parameter focalWeights: the modules' ε, as `UNet.focalWeights` returns them.
+    /// - Parameters:
+    ///   - focalWeights: the modules' ε, as `UNet.focalWeights` returns them.
+    ///   - threshold: modules with ε strictly below it are removed (0.2 in the paper).
     /// - Throws: `NetworkError.invalidPlan` when a name is not a Focal module of this plan, is
     ///   repeated, or an ε or the threshold is not finite (the rule: `FocalPruning`).
     public func pruned(focalWeights: [FocalWeight], threshold: Float = FocalPruning.defaultThreshold) throws -> AttentionPlan {

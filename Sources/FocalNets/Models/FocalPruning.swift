@@ -9,7 +9,10 @@ public enum FocalPruning {
     public static let defaultThreshold: Float = 0.2
 
     /// The positions among `focalWeights` whose ε is strictly below `threshold`.
-    /// - Parameter candidates: the positions a weight may name (the network's Focal modules).
+    /// - Parameters:
+    ///   - focalWeights: the learnt ε of the network's Focal modules, by position.
+    ///   - candidates: the positions a weight may name (the network's Focal modules).
+    ///   - threshold: modules with ε strictly below it are removed.
     /// - Throws: `NetworkError.invalidPlan` when a weight names a position outside `candidates`
     ///   or names one twice, when an ε is not finite, or when `threshold` is not finite and ≥ 0.
     public static func removedPositions(focalWeights: [FocalWeight], candidates: [String],

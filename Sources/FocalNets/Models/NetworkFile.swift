@@ -56,8 +56,11 @@ public enum NetworkFile {
 
     /// Saves `model` — its description and every parameter and buffer under its PyTorch-style
     /// name — as a safetensors model file, atomically.
-    /// - Parameter metadata: extra metadata (e.g. epoch, validation loss); the keys of
-    ///   `Key.reserved` are refused.
+    /// - Parameters:
+    ///   - model: the network to save.
+    ///   - url: the file to write (replaced atomically).
+    ///   - metadata: extra metadata (e.g. epoch, validation loss); the keys of
+    ///     `Key.reserved` are refused.
     /// - Throws: `NetworkError.invalidCheckpoint` for a reserved key; I/O errors from
     ///   `SafeTensors.write`.
     public static func save(_ model: any SegmentationNetwork, to url: URL, metadata: [String: String] = [:]) throws {

@@ -8,8 +8,10 @@ extension UNet {
     /// (PyTorch-style names, e.g. `encoder.0.conv1.weight`) — as a safetensors model file,
     /// written atomically (`NetworkFile.save`).
     ///
-    /// - Parameter metadata: extra metadata (e.g. epoch, validation loss); the keys of
-    ///   `NetworkFile.Key.reserved` are refused.
+    /// - Parameters:
+    ///   - url: the file to write (replaced atomically).
+    ///   - metadata: extra metadata (e.g. epoch, validation loss); the keys of
+    ///     `NetworkFile.Key.reserved` are refused.
     public func save(to url: URL, metadata: [String: String] = [:]) throws {
         try NetworkFile.save(self, to: url, metadata: metadata)
     }

@@ -7,6 +7,8 @@ extension TrainingConfiguration {
 
     /// The loss this configuration names: `loss` with `lossOptions`, wrapped in the FDPT with
     /// `distancePenaltyEpsilon` (when positive) and `distancePenaltyMode`.
+    /// - Parameter distancePenaltyMode: how the FDPT applies its penalty map (the default,
+    ///   `.replaceTarget`, is the FDPT: the target multiplied by the penalty map).
     /// - Throws: `LossError` for an unknown loss or option, or the custom-loss name (which names
     ///   no loss Focal can build).
     public func makeLoss(distancePenaltyMode: DistancePenalized.Mode = .replaceTarget) throws -> any SegmentationLoss {
