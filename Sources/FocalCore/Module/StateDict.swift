@@ -81,12 +81,6 @@ public struct StateDictError: Error, Sendable, Equatable, CustomStringConvertibl
     /// All problems found.
     public let report: StateDictReport
 
-    /// An error for `moduleType` with the problems in `report`.
-    public init(moduleType: String, report: StateDictReport) {
-        self.moduleType = moduleType
-        self.report = report
-    }
-
     /// E.g. "state dict does not match UNet (nothing was loaded):\nmissing keys (1): …".
     public var description: String {
         "state dict does not match \(moduleType) (nothing was loaded):\n\(report.description)"

@@ -37,14 +37,6 @@ public struct MetricScores: Sendable, Equatable, Codable {
     /// Intersection over union.
     public var iou: Double
 
-    /// Scores from their values.
-    public init(dsc: Double, precision: Double, recall: Double, iou: Double) {
-        self.dsc = dsc
-        self.precision = precision
-        self.recall = recall
-        self.iou = iou
-    }
-
     /// All four 0.
     public static let zero = MetricScores(dsc: 0, precision: 0, recall: 0, iou: 0)
 }
