@@ -21,7 +21,7 @@ public typealias AsymmetricFocalLoss = ModifiedFocalLoss<FocalVariant.Asymmetric
 /// `y_pred[:,:,:,k]` slicing is wrong on 5-D tensors; this indexes the channel axis).
 ///
 /// Defaults: `delta = 0.7`, `gamma = 2`. Input: `N, C, H, W` or `N, C, D, H, W`, `C ≥ 2`.
-public struct ModifiedFocalLoss<Variant: FocalSymmetry>: ConfigurableLoss {
+public struct ModifiedFocalLoss<Variant: FocalSymmetry>: RareClassLoss {
     /// Weight `δ ∈ [0, 1]` of the rare classes (`1 − δ` for the others).
     public var delta: Float
     /// Focusing exponent `γ ≥ 0` (of the background classes only, in the asymmetric variant).
@@ -45,12 +45,6 @@ public struct ModifiedFocalLoss<Variant: FocalSymmetry>: ConfigurableLoss {
     /// `delta ∈ [0, 1]`, `gamma ≥ 0`.
     public static var hyperparameters: [Hyperparameter<Self>] {
         [.value("delta", \.delta, .unitInterval), .value("gamma", \.gamma, .nonNegative)]
-    }
-
-    /// Checks the table and the rare classes.
-    public func validate() throws {
-        try checkHyperparameters()
-        try HyperparameterCheck.rareClasses(rareClasses, in: name)
     }
 
     /// The loss of the type's formula for `Variant`.

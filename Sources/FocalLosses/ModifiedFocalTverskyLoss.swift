@@ -25,7 +25,7 @@ public typealias AsymmetricFocalTverskyLoss = ModifiedFocalTverskyLoss<FocalVari
 ///
 /// Defaults: `delta = 0.7`, `gamma = 0.75`, `smooth = 1e-7`. Input: `N, C, H, W` or
 /// `N, C, D, H, W`, `C ≥ 2`.
-public struct ModifiedFocalTverskyLoss<Variant: FocalSymmetry>: ConfigurableLoss {
+public struct ModifiedFocalTverskyLoss<Variant: FocalSymmetry>: RareClassLoss {
     /// FN weight `δ ∈ [0, 1]`.
     public var delta: Float
     /// Focal parameter `γ ∈ [0, 1]`; the exponent is `1 − γ`.
@@ -53,12 +53,6 @@ public struct ModifiedFocalTverskyLoss<Variant: FocalSymmetry>: ConfigurableLoss
     /// `delta ∈ [0, 1]`, `gamma ∈ [0, 1]`, `smooth > 0`.
     public static var hyperparameters: [Hyperparameter<Self>] {
         [.value("delta", \.delta, .unitInterval), .value("gamma", \.gamma, .unifiedGamma), .value("smooth", \.smooth, .positive)]
-    }
-
-    /// Checks the table and the rare classes.
-    public func validate() throws {
-        try checkHyperparameters()
-        try HyperparameterCheck.rareClasses(rareClasses, in: name)
     }
 
     /// The loss of the type's formula for `Variant`.

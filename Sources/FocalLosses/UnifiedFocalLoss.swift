@@ -28,7 +28,7 @@ public typealias AsymmetricUnifiedFocalLoss = UnifiedFocalLoss<FocalVariant.Asym
 /// Defaults (code 411c9c5): `weight = 0.5`, `delta = 0.6`, `gamma = 0.5` (the Sep-2021 code,
 /// contemporary with FAN, used `gamma = 0.2`: `september2021Gamma`; the paper's per-dataset γ
 /// are 0.1–0.3). Input: `N, C, H, W` or `N, C, D, H, W`, `C ≥ 2`.
-public struct UnifiedFocalLoss<Variant: FocalSymmetry>: ConfigurableLoss {
+public struct UnifiedFocalLoss<Variant: FocalSymmetry>: RareClassLoss {
     /// The original code's `weight` on the focal Tversky term (`nil`: plain sum), in `[0, 1]`.
     public var weight: Float?
     /// `δ ∈ [0, 1]`: class weight of the rare classes in the focal term and FN weight in the
@@ -82,12 +82,6 @@ public struct UnifiedFocalLoss<Variant: FocalSymmetry>: ConfigurableLoss {
          Hyperparameter(name: "lambda", requirement: .unitInterval, isDerived: true,
                         values: { $0.lambda.map { [$0] } ?? [] }, assign: { loss, value in if let value { loss.weight = 1 - value } }),
          .value("delta", \.delta, .unitInterval), .value("gamma", \.gamma, .unifiedGamma)]
-    }
-
-    /// Checks the table and the rare classes.
-    public func validate() throws {
-        try checkHyperparameters()
-        try HyperparameterCheck.rareClasses(rareClasses, in: name)
     }
 
     /// The focal Tversky component (`L_mFT`).

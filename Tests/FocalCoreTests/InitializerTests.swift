@@ -1,4 +1,4 @@
-import FocalCore
+@testable import FocalCore
 import Foundation
 import Testing
 

@@ -44,6 +44,7 @@ struct LossValidationTests {
             (AsymmetricUnifiedFocalLoss(rareClasses: [2]), "rare class 2 does not exist"),
             (AsymmetricUnifiedFocalLoss(rareClasses: []), "empty"), (AsymmetricFocalLoss(rareClasses: [1, 1]), "repeated"),
             (SymmetricFocalLoss(rareClasses: [-1]), "negative"),
+            (AsymmetricFocalTverskyLoss(rareClasses: []), "empty"),
             (DistancePenalized(DiceLoss(), epsilon: -1), "'epsilon'"),
             (DistancePenalized(DiceLoss(delta: 3), epsilon: 1), "'delta' = 3"),
         ]

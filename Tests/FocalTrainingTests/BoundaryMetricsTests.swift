@@ -242,6 +242,12 @@ struct BoundaryMetricsTests {
         #expect(try JSONDecoder().decode(MetricsAccumulator.self, from: data) == acc)
         let allMissed = BoundaryMean.summarise([(hd95: .infinity, assd: .infinity, nsd: 0)])
         #expect(allMissed == BoundaryMean(hd95: .infinity, assd: .infinity, nsd: 0, images: 1, excludedImages: 1))
+        let meanJSON = try JSONEncoder().encode(allMissed)
+        #expect(String(decoding: meanJSON, as: UTF8.self).contains("\"assd\":null"))
+        #expect(try JSONDecoder().decode(BoundaryMean.self, from: meanJSON) == allMissed)
+        // An absent distance reads as +∞ too; a finite one as itself.
+        let absent = try JSONDecoder().decode(BoundaryScores.self, from: Data(#"{"hd95":2.5,"nsd":0,"predictionSurface":3,"truthSurface":0}"#.utf8))
+        #expect(absent == BoundaryScores(hd95: 2.5, assd: .infinity, nsd: 0, predictionSurface: 3, truthSurface: 0))
     }
 
     @Test("region-only images keep the old CSV layout and have no boundary scores")

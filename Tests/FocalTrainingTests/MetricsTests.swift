@@ -1,6 +1,6 @@
 import FocalCore
 import FocalData
-import FocalTraining
+@testable import FocalTraining
 import Foundation
 import Testing
 

@@ -1,5 +1,5 @@
 import FocalCore
-import FocalNets
+@testable import FocalNets
 import Foundation
 import Testing
 @testable import FocalData

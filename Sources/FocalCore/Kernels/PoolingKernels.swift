@@ -12,37 +12,32 @@ extension Kernels {
         let oh = (h - kernel) / stride + 1, ow = (w - kernel) / stride + 1
         precondition(h * w <= Int(Int32.max), "maxPool2d: plane \(h)×\(w) too large")
         let planes = n * c, outPlane = oh * ow
-        let xc = x.contiguous()
         var argmax = [Int32](repeating: 0, count: planes * outPlane)
-        let y = withExtendedLifetime(xc) {
-            argmax.withUnsafeMutableBufferPointer { ab in
-                let am = ab.baseAddress!
-                return Tensor(shape: [n, c, oh, ow]) { out in
-                    let src = xc.basePointer, dst = out.baseAddress!
-                    Threading.parallelFor(planes * oh, grain: max(1, 8_192 / max(ow * kernel * kernel, 1))) { range in
-                        for job in range {
-                            let q = job / oh, oy = job % oh
-                            let plane = src + q * h * w
-                            let o = (q * oh + oy) * ow
-                            if kernel == 2 && stride == 2 {
-                                maxPool2x2Row(plane + 2 * oy * w, width: w, firstIndex: 2 * oy * w, count: ow,
-                                              into: dst + o, argmax: am + o)
-                                continue
-                            }
-                            for ox in 0..<ow {
-                                let y0 = oy * stride, x0 = ox * stride
-                                var best = plane[y0 * w + x0], bestIndex = y0 * w + x0
-                                for ky in 0..<kernel {
-                                    let row = (y0 + ky) * w + x0
-                                    for kx in 0..<kernel {
-                                        let v = plane[row + kx]
-                                        if v > best || (v.isNaN && !best.isNaN) { best = v; bestIndex = row + kx }
-                                    }
-                                }
-                                dst[o + ox] = best
-                                am[o + ox] = Int32(bestIndex)
+        let y = argmax.withUnsafeMutableBufferPointer { ab in
+            let am = ab.baseAddress!
+            return parallelFill([n, c, oh, ow], from: x, jobs: planes * oh,
+                                grain: max(1, 8_192 / max(ow * kernel * kernel, 1))) { src, dst, range in
+                for job in range {
+                    let q = job / oh, oy = job % oh
+                    let plane = src + q * h * w
+                    let o = (q * oh + oy) * ow
+                    if kernel == 2 && stride == 2 {
+                        maxPool2x2Row(plane + 2 * oy * w, width: w, firstIndex: 2 * oy * w, count: ow,
+                                      into: dst + o, argmax: am + o)
+                        continue
+                    }
+                    for ox in 0..<ow {
+                        let y0 = oy * stride, x0 = ox * stride
+                        var best = plane[y0 * w + x0], bestIndex = y0 * w + x0
+                        for ky in 0..<kernel {
+                            let row = (y0 + ky) * w + x0
+                            for kx in 0..<kernel {
+                                let v = plane[row + kx]
+                                if v > best || (v.isNaN && !best.isNaN) { best = v; bestIndex = row + kx }
                             }
                         }
+                        dst[o + ox] = best
+                        am[o + ox] = Int32(bestIndex)
                     }
                 }
             }
@@ -92,19 +87,13 @@ extension Kernels {
         let (n, c, h, w) = (inputShape[0], inputShape[1], inputShape[2], inputShape[3])
         let outPlane = gradOutput.count / max(n * c, 1)
         precondition(argmax.count == gradOutput.count, "maxPool2d backward: \(argmax.count) indices for \(gradOutput.count) gradients")
-        let gc = gradOutput.contiguous()
-        return withExtendedLifetime(gc) {
-            argmax.withUnsafeBufferPointer { ab in
-                let am = ab.baseAddress!
-                return Tensor(shape: inputShape) { out in
-                    let g = gc.basePointer, dst = out.baseAddress!
-                    Threading.parallelFor(n * c, grain: max(1, 16_384 / max(h * w, 1))) { range in
-                        for q in range {
-                            let plane = dst + q * h * w
-                            plane.update(repeating: 0, count: h * w)
-                            for i in (q * outPlane)..<((q + 1) * outPlane) { plane[Int(am[i])] += g[i] }
-                        }
-                    }
+        return argmax.withUnsafeBufferPointer { ab in
+            let am = ab.baseAddress!
+            return parallelFill(inputShape, from: gradOutput, jobs: n * c, grain: max(1, 16_384 / max(h * w, 1))) { g, dst, range in
+                for q in range {
+                    let plane = dst + q * h * w
+                    plane.update(repeating: 0, count: h * w)
+                    for i in (q * outPlane)..<((q + 1) * outPlane) { plane[Int(am[i])] += g[i] }
                 }
             }
         }
@@ -115,22 +104,16 @@ extension Kernels {
     package static func upsampleNearest2d(_ x: Tensor, scale: Int) -> Tensor {
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         let (oh, ow) = (h * scale, w * scale)
-        let xc = x.contiguous()
-        return withExtendedLifetime(xc) {
-            Tensor(shape: [n, c, oh, ow]) { out in
-                let src = xc.basePointer, dst = out.baseAddress!
-                // One job per input row: it writes `scale` output rows.
-                Threading.parallelFor(n * c * h, grain: max(1, 16_384 / max(ow * scale, 1))) { range in
-                    for row in range {
-                        let s = src + row * w
-                        let d = dst + row * scale * ow
-                        for j in 0..<w {
-                            let v = s[j]
-                            for k in 0..<scale { d[j * scale + k] = v }
-                        }
-                        for r in 1..<max(scale, 1) { (d + r * ow).update(from: d, count: ow) }
-                    }
+        // One job per input row: it writes `scale` output rows.
+        return parallelFill([n, c, oh, ow], from: x, jobs: n * c * h, grain: max(1, 16_384 / max(ow * scale, 1))) { src, dst, range in
+            for row in range {
+                let s = src + row * w
+                let d = dst + row * scale * ow
+                for j in 0..<w {
+                    let v = s[j]
+                    for k in 0..<scale { d[j * scale + k] = v }
                 }
+                for r in 1..<max(scale, 1) { (d + r * ow).update(from: d, count: ow) }
             }
         }
     }
@@ -140,24 +123,37 @@ extension Kernels {
     package static func upsampleNearest2dBackward(_ gradOutput: Tensor, scale: Int) -> Tensor {
         let (n, c, oh, ow) = (gradOutput.shape[0], gradOutput.shape[1], gradOutput.shape[2], gradOutput.shape[3])
         let (h, w) = (oh / scale, ow / scale)
-        let gc = gradOutput.contiguous()
-        return withExtendedLifetime(gc) {
-            Tensor(shape: [n, c, h, w]) { out in
-                let g = gc.basePointer, dst = out.baseAddress!
-                Threading.parallelFor(n * c * h, grain: max(1, 16_384 / max(ow * scale, 1))) { range in
-                    for row in range {
-                        let d = dst + row * w
-                        d.update(repeating: 0, count: w)
-                        for r in 0..<scale {
-                            let s = g + (row * scale + r) * ow
-                            for j in 0..<w {
-                                var acc: Float = 0
-                                for k in 0..<scale { acc += s[j * scale + k] }
-                                d[j] += acc
-                            }
-                        }
+        // One job per output row: it reads `scale` gradient rows.
+        return parallelFill([n, c, h, w], from: gradOutput, jobs: n * c * h, grain: max(1, 16_384 / max(ow * scale, 1))) { g, dst, range in
+            for row in range {
+                let d = dst + row * w
+                d.update(repeating: 0, count: w)
+                for r in 0..<scale {
+                    let s = g + (row * scale + r) * ow
+                    for j in 0..<w {
+                        var acc: Float = 0
+                        for k in 0..<scale { acc += s[j * scale + k] }
+                        d[j] += acc
                     }
                 }
+            }
+        }
+    }
+
+    /// The frame of every loop in this file: a new tensor of `shape` whose scalars
+    /// `body(source, destination, jobs)` writes, run in parallel over `count` jobs (at least
+    /// `grain` per chunk), `source` being the scalars of `input` made contiguous and kept alive
+    /// for the call.
+    @inline(__always)
+    private static func parallelFill(
+        _ shape: [Int], from input: Tensor, jobs count: Int, grain: Int,
+        _ body: (_ source: UnsafeMutablePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ jobs: Range<Int>) -> Void
+    ) -> Tensor {
+        let contiguous = input.contiguous()
+        return withExtendedLifetime(contiguous) {
+            Tensor(shape: shape) { out in
+                let source = contiguous.basePointer, destination = out.baseAddress!
+                Threading.parallelFor(count, grain: grain) { jobs in body(source, destination, jobs) }
             }
         }
     }

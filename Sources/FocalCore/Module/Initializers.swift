@@ -30,12 +30,11 @@ public struct Fans: Sendable, Equatable, CustomStringConvertible {
     /// Outputs per input unit times the receptive field.
     public let fanOut: Int
 
-    /// Explicit fans.
-    public init(fanIn: Int, fanOut: Int) {
-        self.fanIn = fanIn
-        self.fanOut = fanOut
-    }
+    /// E.g. `fanIn 72, fanOut 144`.
+    public var description: String { "fanIn \(fanIn), fanOut \(fanOut)" }
+}
 
+extension Fans {
     /// The fans of a weight of `shape` laid out as `layout`. The shape must have rank 2 for
     /// `.linear` and rank ≥ 3 for the convolutions (a programming error otherwise).
     public init(weightShape shape: [Int], layout: WeightLayout) {
@@ -52,9 +51,6 @@ public struct Fans: Sendable, Equatable, CustomStringConvertible {
             self.init(fanIn: shape[1] * receptive, fanOut: shape[0] * receptive)
         }
     }
-
-    /// E.g. `fanIn 72, fanOut 144`.
-    public var description: String { "fanIn \(fanIn), fanOut \(fanOut)" }
 }
 
 extension Tensor {

@@ -34,17 +34,7 @@ public struct StateDictReport: Sendable, Equatable, CustomStringConvertible {
     public var loadedKeys: [String]
     /// Names that a list of `(name, tensor)` pairs gives more than once, sorted (always an error:
     /// which of the tensors was meant is unknown).
-    public var duplicateKeys: [String]
-
-    /// A report.
-    public init(missingKeys: [String] = [], unexpectedKeys: [String] = [],
-                shapeMismatches: [ShapeMismatch] = [], loadedKeys: [String] = [], duplicateKeys: [String] = []) {
-        self.missingKeys = missingKeys
-        self.unexpectedKeys = unexpectedKeys
-        self.shapeMismatches = shapeMismatches
-        self.loadedKeys = loadedKeys
-        self.duplicateKeys = duplicateKeys
-    }
+    public var duplicateKeys: [String] = []
 
     /// True when every key matched: nothing missing, unexpected or duplicated, no shape mismatch.
     public var isExactMatch: Bool {
@@ -54,21 +44,21 @@ public struct StateDictReport: Sendable, Equatable, CustomStringConvertible {
     /// One line per kind of problem (or "all N keys matched").
     public var description: String {
         if isExactMatch { return "all \(loadedKeys.count) keys matched" }
-        var lines: [String] = []
-        if !duplicateKeys.isEmpty {
-            lines.append("duplicate keys (\(duplicateKeys.count)): \(duplicateKeys.joined(separator: ", "))")
+        return Self.problemLines(duplicateKeys: duplicateKeys, missingKeys: missingKeys, unexpectedKeys: unexpectedKeys,
+                                 shapeMismatches: shapeMismatches).joined(separator: "\n")
+    }
+
+    /// One line per kind of key problem present — duplicate, missing and unexpected keys, shape
+    /// mismatches, in this order — as both `StateDictReport` and `OptimizerStateError` state them.
+    static func problemLines(duplicateKeys: [String], missingKeys: [String], unexpectedKeys: [String],
+                             shapeMismatches: [ShapeMismatch]) -> [String] {
+        func keys(_ kind: String, _ names: [String]) -> String? {
+            names.isEmpty ? nil : "\(kind) keys (\(names.count)): \(names.joined(separator: ", "))"
         }
-        if !missingKeys.isEmpty {
-            lines.append("missing keys (\(missingKeys.count)): \(missingKeys.joined(separator: ", "))")
-        }
-        if !unexpectedKeys.isEmpty {
-            lines.append("unexpected keys (\(unexpectedKeys.count)): \(unexpectedKeys.joined(separator: ", "))")
-        }
-        if !shapeMismatches.isEmpty {
-            lines.append("shape mismatches (\(shapeMismatches.count)): "
-                         + shapeMismatches.map(\.description).joined(separator: "; "))
-        }
-        return lines.joined(separator: "\n")
+        let shapes = shapeMismatches.isEmpty ? nil
+            : "shape mismatches (\(shapeMismatches.count)): " + shapeMismatches.map(\.description).joined(separator: "; ")
+        return [keys("duplicate", duplicateKeys), keys("missing", missingKeys), keys("unexpected", unexpectedKeys), shapes]
+            .compactMap { $0 }
     }
 }
 
@@ -80,12 +70,6 @@ public struct StateDictError: Error, Sendable, Equatable, CustomStringConvertibl
     public let moduleType: String
     /// All problems found.
     public let report: StateDictReport
-
-    /// An error for `moduleType` with the problems in `report`.
-    public init(moduleType: String, report: StateDictReport) {
-        self.moduleType = moduleType
-        self.report = report
-    }
 
     /// E.g. "state dict does not match UNet (nothing was loaded):\nmissing keys (1): …".
     public var description: String {
@@ -175,25 +159,25 @@ extension Module {
     /// The report of matching `stateDict` and the entries a load would write.
     private func match(_ given: [String: Tensor]) -> (report: StateDictReport, toLoad: [(StateEntry, Tensor)]) {
         let stateDict = addingAbsentOptionalBuffers(to: given)  // e.g. num_batches_tracked of older files
-        var report = StateDictReport()
+        var missing: [String] = [], mismatches: [ShapeMismatch] = [], loaded: [String] = []
         var toLoad: [(StateEntry, Tensor)] = []
         var known = Set<String>()
         for (name, entry) in stateEntries() {
             known.insert(name)
             guard let t = stateDict[name] else {
-                report.missingKeys.append(name)
+                missing.append(name)
                 continue
             }
             let expected = entry.tensor.shape
             if t.shape != expected {
-                report.shapeMismatches.append(ShapeMismatch(name: name, expected: expected, found: t.shape))
+                mismatches.append(ShapeMismatch(name: name, expected: expected, found: t.shape))
                 continue
             }
-            report.loadedKeys.append(name)
+            loaded.append(name)
             toLoad.append((entry, t))
         }
-        report.unexpectedKeys = stateDict.keys.filter { !known.contains($0) }.sorted()
-        return (report, toLoad)
+        let unexpected = stateDict.keys.filter { !known.contains($0) }.sorted()
+        return (StateDictReport(missingKeys: missing, unexpectedKeys: unexpected, shapeMismatches: mismatches, loadedKeys: loaded), toLoad)
     }
 
     /// Copies tensors from `stateDict` into this module's parameters and buffers, matched by name.

@@ -52,38 +52,23 @@ public struct OptimizerStateError: Error, Sendable, Equatable, CustomStringConve
     /// The optimiser type (e.g. `Adam`).
     public let optimizer: String
     /// Entries the optimiser needs that the state lacks.
-    public let missingKeys: [String]
+    public private(set) var missingKeys: [String] = []
     /// Entries of the state the optimiser does not know, sorted.
-    public let unexpectedKeys: [String]
+    public private(set) var unexpectedKeys: [String] = []
     /// Entries whose shape differs from the parameter's.
-    public let shapeMismatches: [ShapeMismatch]
+    public private(set) var shapeMismatches: [ShapeMismatch] = []
     /// Entries with invalid values (e.g. a step count that is not a non-negative integer).
-    public let invalidValues: [String]
+    public private(set) var invalidValues: [String] = []
     /// Names that a list of `(name, tensor)` pairs gives more than once, sorted.
-    public let duplicateKeys: [String]
-
-    /// An error listing the given problems.
-    public init(optimizer: String, missingKeys: [String] = [], unexpectedKeys: [String] = [],
-                shapeMismatches: [ShapeMismatch] = [], invalidValues: [String] = [], duplicateKeys: [String] = []) {
-        self.optimizer = optimizer
-        self.missingKeys = missingKeys
-        self.unexpectedKeys = unexpectedKeys
-        self.shapeMismatches = shapeMismatches
-        self.invalidValues = invalidValues
-        self.duplicateKeys = duplicateKeys
-    }
+    public private(set) var duplicateKeys: [String] = []
 
     /// One line per kind of problem.
     public var description: String {
-        var lines = ["\(optimizer) state does not match its parameters (nothing was loaded):"]
-        if !duplicateKeys.isEmpty { lines.append("duplicate keys (\(duplicateKeys.count)): \(duplicateKeys.joined(separator: ", "))") }
-        if !missingKeys.isEmpty { lines.append("missing keys (\(missingKeys.count)): \(missingKeys.joined(separator: ", "))") }
-        if !unexpectedKeys.isEmpty { lines.append("unexpected keys (\(unexpectedKeys.count)): \(unexpectedKeys.joined(separator: ", "))") }
-        if !shapeMismatches.isEmpty {
-            lines.append("shape mismatches (\(shapeMismatches.count)): " + shapeMismatches.map(\.description).joined(separator: "; "))
-        }
-        if !invalidValues.isEmpty { lines.append("invalid values: " + invalidValues.joined(separator: "; ")) }
-        return lines.joined(separator: "\n")
+        let header = "\(optimizer) state does not match its parameters (nothing was loaded):"
+        let keys = StateDictReport.problemLines(duplicateKeys: duplicateKeys, missingKeys: missingKeys,
+                                                unexpectedKeys: unexpectedKeys, shapeMismatches: shapeMismatches)
+        let values = invalidValues.isEmpty ? [] : ["invalid values: " + invalidValues.joined(separator: "; ")]
+        return ([header] + keys + values).joined(separator: "\n")
     }
 }
 

@@ -101,27 +101,16 @@ public struct ReduceLROnPlateau: Codable, Sendable, Equatable {
     /// `DecodingError` that names the field.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        func check(_ ok: Bool, _ key: CodingKeys, _ message: String) throws {
-            if !ok { throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: message) }
-        }
-        factor = try c.decode(Double.self, forKey: .factor)
-        try check(factor >= 0 && factor < 1, .factor, "factor must be in [0, 1), found \(factor)")
-        patience = try c.decode(Int.self, forKey: .patience)
-        try check(patience >= 0, .patience, "patience must be >= 0, found \(patience)")
-        minDelta = try c.decode(Double.self, forKey: .minDelta)
-        try check(minDelta >= 0, .minDelta, "minDelta must be >= 0, found \(minDelta)")
-        cooldown = try c.decode(Int.self, forKey: .cooldown)
-        try check(cooldown >= 0, .cooldown, "cooldown must be >= 0, found \(cooldown)")
-        minLearningRate = try c.decode(Float.self, forKey: .minLearningRate)
-        try check(minLearningRate >= 0, .minLearningRate, "minLearningRate must be >= 0, found \(minLearningRate)")
+        factor = try c.decode(Double.self, forKey: .factor, mustBe: "in [0, 1)") { $0 >= 0 && $0 < 1 }
+        patience = try c.decode(Int.self, forKey: .patience, mustBe: ">= 0") { $0 >= 0 }
+        minDelta = try c.decode(Double.self, forKey: .minDelta, mustBe: ">= 0") { $0 >= 0 }
+        cooldown = try c.decode(Int.self, forKey: .cooldown, mustBe: ">= 0") { $0 >= 0 }
+        minLearningRate = try c.decode(Float.self, forKey: .minLearningRate, mustBe: ">= 0") { $0 >= 0 }
         mode = try c.decode(MetricMode.self, forKey: .mode)
         bestValue = try c.decode(PortableDouble.self, forKey: .bestValue)
-        wait = try c.decode(Int.self, forKey: .wait)
-        try check(wait >= 0, .wait, "wait must be >= 0, found \(wait)")
-        cooldownCounter = try c.decode(Int.self, forKey: .cooldownCounter)
-        try check(cooldownCounter >= 0 && cooldownCounter <= cooldown, .cooldownCounter,
-                  "cooldownCounter must be in 0...\(cooldown), found \(cooldownCounter)")
-        reductions = try c.decode(Int.self, forKey: .reductions)
-        try check(reductions >= 0, .reductions, "reductions must be >= 0, found \(reductions)")
+        wait = try c.decode(Int.self, forKey: .wait, mustBe: ">= 0") { $0 >= 0 }
+        let cooldown = cooldown
+        cooldownCounter = try c.decode(Int.self, forKey: .cooldownCounter, mustBe: "in 0...\(cooldown)") { $0 >= 0 && $0 <= cooldown }
+        reductions = try c.decode(Int.self, forKey: .reductions, mustBe: ">= 0") { $0 >= 0 }
     }
 }

@@ -33,11 +33,7 @@ public struct Image: Sendable, Equatable {
             throw ImageError.invalidImage(
                 "\(pixels.count) pixel values do not fill \(channels) channels of \(width)×\(height)")
         }
-        self.width = width
-        self.height = height
-        self.channels = channels
-        self.bitDepth = bitDepth
-        self.pixels = pixels
+        self.init(checkedWidth: width, height: height, channels: channels, bitDepth: bitDepth, pixels: pixels)
     }
 
     /// An image whose sizes the caller has already checked.

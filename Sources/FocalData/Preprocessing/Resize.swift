@@ -156,46 +156,48 @@ public enum Resize {
         let outH = rowTaps.indices.count / rowTaps.width, outW = columnTaps.indices.count / columnTaps.width
         var horizontal = [Float](repeating: 0, count: planes * h * outW)
         var output = [Float](repeating: 0, count: planes * outH * outW)
-        source.withUnsafeBufferPointer { src in
-            horizontal.withUnsafeMutableBufferPointer { mid in
-                columnTaps.indices.withUnsafeBufferPointer { ci in
-                    columnTaps.weights.withUnsafeBufferPointer { cw in
-                        let k = columnTaps.width
-                        Threading.parallelFor(planes * h, grain: max(1, 4096 / max(1, outW))) { rows in
-                            for r in rows {
-                                let s = src.baseAddress! + r * w, d = mid.baseAddress! + r * outW
-                                for x in 0..<outW {
-                                    var acc: Float = 0
-                                    for j in 0..<k { acc += s[ci[x * k + j]] * cw[x * k + j] }
-                                    d[x] = acc
-                                }
-                            }
-                        }
-                    }
+        parallelPass(source, into: &horizontal, taps: columnTaps, rows: planes * h, width: outW) { src, mid, ci, cw, rows in
+            let k = columnTaps.width
+            for r in rows {
+                let s = src.baseAddress! + r * w, d = mid.baseAddress! + r * outW
+                for x in 0..<outW {
+                    var acc: Float = 0
+                    for j in 0..<k { acc += s[ci[x * k + j]] * cw[x * k + j] }
+                    d[x] = acc
                 }
             }
         }
-        horizontal.withUnsafeBufferPointer { mid in
-            output.withUnsafeMutableBufferPointer { dst in
-                rowTaps.indices.withUnsafeBufferPointer { ri in
-                    rowTaps.weights.withUnsafeBufferPointer { rw in
-                        let k = rowTaps.width
-                        Threading.parallelFor(planes * outH, grain: max(1, 4096 / max(1, outW))) { rows in
-                            for r in rows {
-                                let plane = r / outH, y = r % outH
-                                let d = dst.baseAddress! + r * outW
-                                for x in 0..<outW { d[x] = 0 }
-                                for j in 0..<k {
-                                    let s = mid.baseAddress! + (plane * h + ri[y * k + j]) * outW
-                                    let weight = rw[y * k + j]
-                                    for x in 0..<outW { d[x] += s[x] * weight }
-                                }
-                            }
-                        }
-                    }
+        parallelPass(horizontal, into: &output, taps: rowTaps, rows: planes * outH, width: outW) { mid, dst, ri, rw, rows in
+            let k = rowTaps.width
+            for r in rows {
+                let plane = r / outH, y = r % outH
+                let d = dst.baseAddress! + r * outW
+                for x in 0..<outW { d[x] = 0 }
+                for j in 0..<k {
+                    let s = mid.baseAddress! + (plane * h + ri[y * k + j]) * outW
+                    let weight = rw[y * k + j]
+                    for x in 0..<outW { d[x] += s[x] * weight }
                 }
             }
         }
         return output
+    }
+
+    /// The frame of both passes of `separable`: `source`, `output` and the taps bound to
+    /// buffers, then `body(source, output, indices, weights, rows)` in parallel over `rows`
+    /// output rows of `width` values.
+    private static func parallelPass(
+        _ source: [Float], into output: inout [Float], taps: Taps, rows: Int, width: Int,
+        _ body: (UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>, UnsafeBufferPointer<Int>, UnsafeBufferPointer<Float>, Range<Int>) -> Void
+    ) {
+        source.withUnsafeBufferPointer { src in
+            output.withUnsafeMutableBufferPointer { dst in
+                taps.indices.withUnsafeBufferPointer { indices in
+                    taps.weights.withUnsafeBufferPointer { weights in
+                        Threading.parallelFor(rows, grain: max(1, 4096 / max(1, width))) { body(src, dst, indices, weights, $0) }
+                    }
+                }
+            }
+        }
     }
 }

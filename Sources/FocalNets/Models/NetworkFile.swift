@@ -81,7 +81,7 @@ public enum NetworkFile {
                 throw NetworkError.invalidCheckpoint(path: path, reason: "format version \(v) of \(legacyUNetFormat) is not supported")
             }
             guard let json = metadata[Key.configuration] else { throw noConfiguration(path) }
-            return NetworkDescription(kind: UNet.kind, configuration: json)
+            return .legacyUNet(configuration: json)
         }
         guard let format else { throw noConfiguration(path) }
         guard format == modelFormat || format == checkpointFormat else {
@@ -161,14 +161,18 @@ public struct NetworkDescription: Codable, Sendable, Hashable {
     public var kind: String
     /// Its configuration as JSON.
     public var configuration: String
+}
 
-    public init(kind: String, configuration: String) {
-        self.kind = kind
-        self.configuration = configuration
-    }
-
+extension NetworkDescription {
     /// The description of `model`.
     public init(of model: any SegmentationNetwork) throws {
         self.init(kind: type(of: model).kind, configuration: try model.configurationJSON())
+    }
+
+    /// The description a version-1 file implies (`focal.unet` model files, version-1 training
+    /// checkpoints): those files held U-Nets only, so the kind is `unet` and `configuration` is
+    /// a `UNetConfiguration`'s JSON.
+    public static func legacyUNet(configuration: String) -> NetworkDescription {
+        NetworkDescription(kind: UNet.kind, configuration: configuration)
     }
 }

@@ -7,25 +7,18 @@
 /// `excludedImages` instead; the NSD mean keeps every image (such an image scores NSD 0). No
 /// mean is ever NaN; when every image is excluded, `hd95` and `assd` are `+∞`.
 public struct BoundaryMean: Sendable, Equatable, Codable {
-    /// Mean (or standard deviation) of the finite per-image HD95 values.
-    public var hd95: Double
-    /// Mean (or standard deviation) of the finite per-image ASSD values.
-    public var assd: Double
+    /// Mean (or standard deviation) of the finite per-image HD95 values (in JSON, `+∞` is
+    /// written as `null`).
+    @InfinityAsNull public var hd95: Double
+    /// Mean (or standard deviation) of the finite per-image ASSD values (`null` in JSON when
+    /// `+∞`).
+    @InfinityAsNull public var assd: Double
     /// Mean (or standard deviation) of the per-image NSD over every image.
     public var nsd: Double
     /// Number of images with boundary scores.
     public var images: Int
     /// Number of those images left out of the HD95 and ASSD means (infinite distance).
     public var excludedImages: Int
-
-    /// A summary from its values.
-    public init(hd95: Double, assd: Double, nsd: Double, images: Int, excludedImages: Int) {
-        self.hd95 = hd95
-        self.assd = assd
-        self.nsd = nsd
-        self.images = images
-        self.excludedImages = excludedImages
-    }
 
     /// The mean of per-image `(hd95, assd, nsd)` rows by the exclusion rule, or with
     /// `standardDeviation` the sample standard deviation (n − 1; 0 for fewer than two values)
@@ -42,26 +35,5 @@ public struct BoundaryMean: Sendable, Equatable, Codable {
         }
         return BoundaryMean(hd95: stat(finite.map(\.hd95)), assd: stat(finite.map(\.assd)), nsd: stat(rows.map(\.nsd)),
                             images: rows.count, excludedImages: rows.count - finite.count)
-    }
-
-    private enum CodingKeys: String, CodingKey { case hd95, assd, nsd, images, excludedImages }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        hd95 = try c.decodeNullAsInfinity(forKey: .hd95)
-        assd = try c.decodeNullAsInfinity(forKey: .assd)
-        nsd = try c.decode(Double.self, forKey: .nsd)
-        images = try c.decode(Int.self, forKey: .images)
-        excludedImages = try c.decode(Int.self, forKey: .excludedImages)
-    }
-
-    /// Infinite means are written as `null`.
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeInfinityAsNull(hd95, forKey: .hd95)
-        try c.encodeInfinityAsNull(assd, forKey: .assd)
-        try c.encode(nsd, forKey: .nsd)
-        try c.encode(images, forKey: .images)
-        try c.encode(excludedImages, forKey: .excludedImages)
     }
 }

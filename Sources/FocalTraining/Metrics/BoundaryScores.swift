@@ -24,10 +24,10 @@
 /// images leave such images out of the HD95 and ASSD means and count them instead
 /// (`BoundaryMean`). In JSON an infinite distance is written as `null`.
 public struct BoundaryScores: Sendable, Equatable, Hashable, Codable {
-    /// 95th percentile (symmetric) Hausdorff distance.
-    public var hd95: Double
-    /// Average symmetric surface distance.
-    public var assd: Double
+    /// 95th percentile (symmetric) Hausdorff distance (`null` in JSON when `+∞`).
+    @InfinityAsNull public var hd95: Double
+    /// Average symmetric surface distance (`null` in JSON when `+∞`).
+    @InfinityAsNull public var assd: Double
     /// Normalised surface Dice at the tolerance the scores were computed with.
     public var nsd: Double
     /// Number of boundary pixels of the prediction, `|S_p|`.
@@ -35,35 +35,6 @@ public struct BoundaryScores: Sendable, Equatable, Hashable, Codable {
     /// Number of boundary pixels of the truth, `|S_g|`.
     public var truthSurface: Int
 
-    /// Scores from their values.
-    public init(hd95: Double, assd: Double, nsd: Double, predictionSurface: Int, truthSurface: Int) {
-        self.hd95 = hd95
-        self.assd = assd
-        self.nsd = nsd
-        self.predictionSurface = predictionSurface
-        self.truthSurface = truthSurface
-    }
-
     /// True when exactly one of prediction and truth is empty (`hd95` and `assd` are `+∞`).
     public var isOneSided: Bool { (predictionSurface == 0) != (truthSurface == 0) }
-
-    private enum CodingKeys: String, CodingKey { case hd95, assd, nsd, predictionSurface, truthSurface }
-
-    public init(from decoder: Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        hd95 = try c.decodeNullAsInfinity(forKey: .hd95)
-        assd = try c.decodeNullAsInfinity(forKey: .assd)
-        nsd = try c.decode(Double.self, forKey: .nsd)
-        predictionSurface = try c.decode(Int.self, forKey: .predictionSurface)
-        truthSurface = try c.decode(Int.self, forKey: .truthSurface)
-    }
-
-    public func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encodeInfinityAsNull(hd95, forKey: .hd95)
-        try c.encodeInfinityAsNull(assd, forKey: .assd)
-        try c.encode(nsd, forKey: .nsd)
-        try c.encode(predictionSurface, forKey: .predictionSurface)
-        try c.encode(truthSurface, forKey: .truthSurface)
-    }
 }

@@ -23,14 +23,6 @@ public struct ConfusionCounts: Sendable, Equatable, Hashable, Codable {
     /// Pixels neither predicted as nor being the class.
     public var trueNegatives: Int
 
-    /// Counts from their four values.
-    public init(truePositives: Int, falsePositives: Int, falseNegatives: Int, trueNegatives: Int) {
-        self.truePositives = truePositives
-        self.falsePositives = falsePositives
-        self.falseNegatives = falseNegatives
-        self.trueNegatives = trueNegatives
-    }
-
     /// True when neither the prediction nor the truth contains the class.
     public var isEmpty: Bool { truePositives == 0 && falsePositives == 0 && falseNegatives == 0 }
 

@@ -8,13 +8,6 @@ public struct ClassMetrics: Sendable, Equatable, Codable {
     /// the per-epoch validation does not).
     public var boundary: BoundaryScores?
 
-    /// Scores of `classIndex` from `counts` (and `boundary`, if computed).
-    public init(classIndex: Int, counts: ConfusionCounts, boundary: BoundaryScores? = nil) {
-        self.classIndex = classIndex
-        self.counts = counts
-        self.boundary = boundary
-    }
-
     /// See `ConfusionCounts.dsc`.
     public var dsc: Double { counts.dsc }
     /// See `ConfusionCounts.precision`.
@@ -37,14 +30,6 @@ public struct MetricScores: Sendable, Equatable, Codable {
     /// Intersection over union.
     public var iou: Double
 
-    /// Scores from their values.
-    public init(dsc: Double, precision: Double, recall: Double, iou: Double) {
-        self.dsc = dsc
-        self.precision = precision
-        self.recall = recall
-        self.iou = iou
-    }
-
     /// All four 0.
     public static let zero = MetricScores(dsc: 0, precision: 0, recall: 0, iou: 0)
 }
@@ -55,12 +40,6 @@ public struct ImageMetrics: Sendable, Equatable, Codable {
     public var name: String
     /// The scores of each evaluated (foreground) class, in class order.
     public var perClass: [ClassMetrics]
-
-    /// An image's evaluation from its per-class scores.
-    public init(name: String, perClass: [ClassMetrics]) {
-        self.name = name
-        self.perClass = perClass
-    }
 
     /// Mean over the evaluated classes of each score (for two classes: the foreground's).
     public var mean: MetricScores {

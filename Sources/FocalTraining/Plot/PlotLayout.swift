@@ -17,12 +17,6 @@ public struct PlotLayout: Sendable, Equatable {
         public var x: Double
         /// Vertical position (down is positive).
         public var y: Double
-
-        /// A point from its coordinates.
-        public init(x: Double, y: Double) {
-            self.x = x
-            self.y = y
-        }
     }
 
     /// How a text item sits horizontally on its anchor point (SVG `text-anchor`).

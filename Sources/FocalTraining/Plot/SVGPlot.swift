@@ -134,6 +134,12 @@ public struct LinePlot: Sendable, Equatable {
         func dash(_ pattern: [Double]) -> String { pattern.map(g).joined(separator: " ") }
         func x(_ t: PlotLayout.Text) -> String { Self.escape(t.string) }
         func at(_ t: PlotLayout.Text) -> String { "x=\"\(n(t.position.x))\" y=\"\(n(t.position.y))\"" }
+        /// A `<text>` element of `t`, with further `attributes` (each with its leading space).
+        func text(_ t: PlotLayout.Text, _ attributes: String = "") -> String { "<text \(at(t))\(attributes)>\(x(t))</text>\n" }
+        /// A `<line>` element from `(x1, y1)` to `(x2, y2)`, with further `attributes`.
+        func line(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double, _ attributes: String = "") -> String {
+            "<line x1=\"\(n(x1))\" y1=\"\(n(y1))\" x2=\"\(n(x2))\" y2=\"\(n(y2))\"\(attributes)/>\n"
+        }
 
         var out = """
             <?xml version="1.0" encoding="UTF-8"?>
@@ -144,36 +150,37 @@ public struct LinePlot: Sendable, Equatable {
         out += "<rect x=\"0\" y=\"0\" width=\"\(n(width))\" height=\"\(n(height))\" fill=\"\(Style.background)\"/>\n"
         out += "<defs><clipPath id=\"plot-area\"><rect x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(plotW))\" height=\"\(n(plotH))\"/></clipPath></defs>\n"
         if let t = layout.title {
-            out += "<text \(at(t)) text-anchor=\"middle\" font-size=\"\(g(t.fontSize))\" font-weight=\"bold\">\(x(t))</text>\n"
+            out += text(t, " text-anchor=\"middle\" font-size=\"\(g(t.fontSize))\" font-weight=\"bold\"")
         }
         // Grid and ticks.
         out += "<g stroke=\"\(Style.grid)\" stroke-width=\"\(g(Style.gridWidth))\">\n"
         for t in layout.xTicks {
-            out += "<line x1=\"\(n(t.position))\" y1=\"\(n(top))\" x2=\"\(n(t.position))\" y2=\"\(n(layout.bottom))\"/>\n"
+            out += line(t.position, top, t.position, layout.bottom)
         }
         for t in layout.yTicks {
-            out += "<line x1=\"\(n(left))\" y1=\"\(n(t.position))\" x2=\"\(n(layout.right))\" y2=\"\(n(t.position))\"/>\n"
+            out += line(left, t.position, layout.right, t.position)
         }
         out += "</g>\n"
         out += "<g fill=\"\(Style.text)\">\n"
         for t in layout.xTicks {
-            out += "<text \(at(t.label)) text-anchor=\"middle\">\(x(t.label))</text>\n"
+            out += text(t.label, " text-anchor=\"middle\"")
         }
         for t in layout.yTicks {
-            out += "<text \(at(t.label)) text-anchor=\"end\">\(x(t.label))</text>\n"
+            out += text(t.label, " text-anchor=\"end\"")
         }
         out += "</g>\n"
         if let t = layout.xLabel {
-            out += "<text \(at(t)) text-anchor=\"middle\">\(x(t))</text>\n"
+            out += text(t, " text-anchor=\"middle\"")
         }
         if let t = layout.yLabel {
             let cx = n(t.position.x), cy = n(t.position.y)
-            out += "<text \(at(t)) text-anchor=\"middle\" transform=\"rotate(-90 \(cx) \(cy))\">\(x(t))</text>\n"
+            out += text(t, " text-anchor=\"middle\" transform=\"rotate(-90 \(cx) \(cy))\"")
         }
         // Curves.
         out += "<g clip-path=\"url(#plot-area)\" fill=\"none\" stroke-width=\"\(g(Style.curveWidth))\" stroke-linejoin=\"round\" stroke-linecap=\"round\">\n"
         for r in layout.references {
-            out += "<line x1=\"\(n(left))\" y1=\"\(n(r.y))\" x2=\"\(n(layout.right))\" y2=\"\(n(r.y))\" stroke=\"\(Self.escape(r.color))\" stroke-dasharray=\"\(dash(Style.referenceDash))\" stroke-width=\"\(g(Style.referenceWidth))\"/>\n"
+            out += line(left, r.y, layout.right, r.y,
+                        " stroke=\"\(Self.escape(r.color))\" stroke-dasharray=\"\(dash(Style.referenceDash))\" stroke-width=\"\(g(Style.referenceWidth))\"")
         }
         for c in layout.curves {
             let color = Self.escape(c.color)
@@ -190,7 +197,7 @@ public struct LinePlot: Sendable, Equatable {
         out += "</g>\n"
         for r in layout.references {
             guard let t = r.label else { continue }
-            out += "<text \(at(t)) text-anchor=\"end\" fill=\"\(Self.escape(t.color))\">\(x(t))</text>\n"
+            out += text(t, " text-anchor=\"end\" fill=\"\(Self.escape(t.color))\"")
         }
         // Frame and legend.
         out += "<rect x=\"\(n(left))\" y=\"\(n(top))\" width=\"\(n(plotW))\" height=\"\(n(plotH))\" fill=\"none\" stroke=\"\(Style.frame)\" stroke-width=\"\(g(Style.gridWidth))\"/>\n"
@@ -199,13 +206,14 @@ public struct LinePlot: Sendable, Equatable {
             for e in layout.legend {
                 let color = Self.escape(e.color)
                 let dashed = e.dashed ? " stroke-dasharray=\"\(dash(Style.curveDash))\"" : ""
-                out += "<line x1=\"\(n(e.swatchStart.x))\" y1=\"\(n(e.swatchStart.y))\" x2=\"\(n(e.swatchEnd.x))\" y2=\"\(n(e.swatchEnd.y))\" stroke=\"\(color)\" stroke-width=\"\(g(Style.swatchWidth))\"\(dashed)/>\n"
-                out += "<text \(at(e.label))>\(x(e.label))</text>\n"
+                out += line(e.swatchStart.x, e.swatchStart.y, e.swatchEnd.x, e.swatchEnd.y,
+                            " stroke=\"\(color)\" stroke-width=\"\(g(Style.swatchWidth))\"\(dashed)")
+                out += text(e.label)
             }
             out += "</g>\n"
         }
         if let t = layout.noData {
-            out += "<text \(at(t)) text-anchor=\"middle\" fill=\"\(t.color)\">\(x(t))</text>\n"
+            out += text(t, " text-anchor=\"middle\" fill=\"\(t.color)\"")
         }
         out += "</svg>\n"
         return out

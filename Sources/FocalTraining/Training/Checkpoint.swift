@@ -135,7 +135,7 @@ public struct Checkpoint {
             guard let json = file.metadata[legacyNetworkKey] else {
                 throw TrainingError.checkpoint("\(url.path) lacks the network metadata")
             }
-            network = NetworkDescription(kind: UNet.kind, configuration: json)
+            network = .legacyUNet(configuration: json)
         } else {
             network = try NetworkFile.networkDescription(fromMetadata: file.metadata, path: url.path)
         }

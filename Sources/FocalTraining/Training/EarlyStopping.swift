@@ -81,21 +81,14 @@ public struct EarlyStopping: Codable, Sendable, Equatable {
     /// `DecodingError` that names the field.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        func check(_ ok: Bool, _ key: CodingKeys, _ message: String) throws {
-            if !ok { throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: message) }
-        }
-        patience = try c.decode(Int.self, forKey: .patience)
-        try check(patience >= 0, .patience, "patience must be >= 0, found \(patience)")
-        minDelta = try c.decode(Double.self, forKey: .minDelta)
-        try check(minDelta >= 0, .minDelta, "minDelta must be >= 0, found \(minDelta)")
+        patience = try c.decode(Int.self, forKey: .patience, mustBe: ">= 0") { $0 >= 0 }
+        minDelta = try c.decode(Double.self, forKey: .minDelta, mustBe: ">= 0") { $0 >= 0 }
         mode = try c.decode(MetricMode.self, forKey: .mode)
         baseline = try c.decodeIfPresent(Double.self, forKey: .baseline)
         bestValue = try c.decode(PortableDouble.self, forKey: .bestValue)
         bestEpoch = try c.decodeIfPresent(Int.self, forKey: .bestEpoch)
-        wait = try c.decode(Int.self, forKey: .wait)
-        try check(wait >= 0, .wait, "wait must be >= 0, found \(wait)")
-        epochsSeen = try c.decode(Int.self, forKey: .epochsSeen)
-        try check(epochsSeen >= 0, .epochsSeen, "epochsSeen must be >= 0, found \(epochsSeen)")
+        wait = try c.decode(Int.self, forKey: .wait, mustBe: ">= 0") { $0 >= 0 }
+        epochsSeen = try c.decode(Int.self, forKey: .epochsSeen, mustBe: ">= 0") { $0 >= 0 }
         stoppedEpoch = try c.decodeIfPresent(Int.self, forKey: .stoppedEpoch)
     }
 }
