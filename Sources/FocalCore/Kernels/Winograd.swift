@@ -212,6 +212,34 @@ package struct Winograd: Sendable {
         }
     }
 
+    /// Calls `body(i, j0, valid)` for every group of up to 8 consecutive tiles
+    /// (`j0 ..< j0 + valid`) of the tile rows `rows` of a plane `tx` tiles wide: the 8 lanes of
+    /// one vector pass, in tile order.
+    @inline(__always)
+    private func forEachTileGroup(rows: Range<Int>, tilesWide tx: Int, _ body: (_ i: Int, _ j0: Int, _ valid: Int) -> Void) {
+        for i in rows {
+            for j0 in stride(from: 0, to: tx, by: 8) { body(i, j0, min(8, tx - j0)) }
+        }
+    }
+
+    /// Stores a group of up to 8 transformed tiles (`o[p / α][p % α]`, lanes `0..<valid`) at
+    /// their positions in a position-major buffer: `dst[p·pstride + tile + lane]`.
+    @inline(__always)
+    private func scatterTiles(_ o: Rows, into dst: UnsafeMutablePointer<Float>, pstride: Int, tile: Int, valid: Int) {
+        let al = alpha
+        for ii in 0..<al {
+            for jj in 0..<al { Winograd.store(o[ii * 8 + jj], dst + (ii * al + jj) * pstride + tile, valid: valid) }
+        }
+    }
+
+    /// Loads a group of up to 8 tiles from a position-major buffer, transposed for `apply2D`:
+    /// `d[e][q]` = position `q·α + e` of tiles `tile ..< tile + valid` (zeros beyond).
+    @inline(__always)
+    private func gatherTiles(_ src: UnsafePointer<Float>, into d: Rows, pstride: Int, tile: Int, valid: Int) {
+        let al = alpha
+        for e in 0..<al { for q in 0..<al { d[e * 8 + q] = Winograd.load(src + (q * al + e) * pstride + tile, valid: valid) } }
+    }
+
     /// Length of the zero-padded line buffer used by `inputTiles` for an image `w` wide.
     @inline(__always) func lineLength(_ w: Int) -> Int { (tiles(1, w).1 + 8) * m + alpha + 2 }
 
@@ -246,10 +274,7 @@ package struct Winograd: Sendable {
                     }
                 }
                 Winograd.apply2D(d, n2: al, m1: al, s, o, { self.bt($0, $1) }, { self.bt($0, $1) })
-                let tile = i * tx + j0 - tileBase
-                for ii in 0..<al {
-                    for jj in 0..<al { Winograd.store(o[ii * 8 + jj], vc + (ii * al + jj) * pstride + tile, valid: valid) }
-                }
+                scatterTiles(o, into: vc, pstride: pstride, tile: i * tx + j0 - tileBase, valid: valid)
             }
         }
     }
@@ -264,59 +289,58 @@ package struct Winograd: Sendable {
         }
         let tx = tiles(h, w).1, al = alpha, mm = m
         let of = UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self)
-        for i in rows {
-            for j0 in stride(from: 0, to: tx, by: 8) {
-                let valid = min(8, tx - j0)
-                let tile = i * tx + j0 - tileBase
-                for e in 0..<al { for q in 0..<al { d[e * 8 + q] = Winograd.load(mc + (q * al + e) * pstride + tile, valid: valid) } }
-                Winograd.apply2D(d, n2: al, m1: mm, s, o, { self.at($0, $1) }, { self.at($0, $1) })
-                let yy = i * mm
-                let full = valid == 8 && (j0 + 8) * mm <= w
-                for a in 0..<mm where yy + a < h {
-                    let row = out + (yy + a) * w + j0 * mm
-                    for l in 0..<valid {
-                        let dst = row + l * mm
-                        if full {
-                            for b in 0..<mm { dst[b] = of[(a * 8 + b) * 8 + l] + bv }
-                        } else {
-                            for b in 0..<mm where (j0 + l) * mm + b < w { dst[b] = of[(a * 8 + b) * 8 + l] + bv }
-                        }
+        forEachTileGroup(rows: rows, tilesWide: tx) { i, j0, valid in
+            gatherTiles(mc, into: d, pstride: pstride, tile: i * tx + j0 - tileBase, valid: valid)
+            Winograd.apply2D(d, n2: al, m1: mm, s, o, { self.at($0, $1) }, { self.at($0, $1) })
+            let yy = i * mm
+            let full = valid == 8 && (j0 + 8) * mm <= w
+            for a in 0..<mm where yy + a < h {
+                let row = out + (yy + a) * w + j0 * mm
+                for l in 0..<valid {
+                    let dst = row + l * mm
+                    if full {
+                        for b in 0..<mm { dst[b] = of[(a * 8 + b) * 8 + l] + bv }
+                    } else {
+                        for b in 0..<mm where (j0 + l) * mm + b < w { dst[b] = of[(a * 8 + b) * 8 + l] + bv }
                     }
                 }
+            }
+        }
+    }
+
+    /// The frame of the whole-image transforms: `body(plane, ty, t, pstride, d, s, o)` for each
+    /// of `planes` channel planes of an `h × w` image, in parallel over the planes, with the
+    /// image's `ty` tile rows and `t` tiles, the position stride of a `[planes, t]` buffer and
+    /// the task's own grids.
+    @inline(__always)
+    private func forEachPlane(_ planes: Int, h: Int, w: Int,
+                              _ body: (_ plane: Int, _ ty: Int, _ t: Int, _ pstride: Int, Rows, Rows, Rows) -> Void) {
+        let (ty, tx) = tiles(h, w)
+        let t = ty * tx
+        let pstride = Winograd.positionStride(planes, t)
+        Threading.parallelFor(planes, grain: 1) { r in
+            Winograd.withGrids { d, s, o in
+                for plane in r { body(plane, ty, t, pstride, d, s, o) }
             }
         }
     }
 
     /// `V[p][c][t] = (Bᵀ d B)[p]` for every α×α tile `d` (zero padding 1) of a `[cin, h, w]` image.
     func transformInput(_ x: UnsafePointer<Float>, cin: Int, h: Int, w: Int, into v: UnsafeMutablePointer<Float>) {
-        let (ty, tx) = tiles(h, w)
-        let t = ty * tx
-        let pstride = Winograd.positionStride(cin, t)
         let ll = lineLength(w) * alpha
-        Threading.parallelFor(cin, grain: 1) { r in
-            Winograd.withGrids { d, s, o in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: ll) { lines in
-                    for ch in r {
-                        inputTiles(x + ch * h * w, h: h, w: w, rows: 0..<ty, into: v + ch * t, pstride: pstride, tileBase: 0,
-                                   lines: lines.baseAddress!, d, s, o)
-                    }
-                }
+        forEachPlane(cin, h: h, w: w) { ch, ty, t, pstride, d, s, o in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: ll) { lines in
+                inputTiles(x + ch * h * w, h: h, w: w, rows: 0..<ty, into: v + ch * t, pstride: pstride, tileBase: 0,
+                           lines: lines.baseAddress!, d, s, o)
             }
         }
     }
 
     /// `y = Aᵀ M A` for every tile, written to `[cout, h, w]` (plus `bias`).
     func transformOutput(_ mbuf: UnsafePointer<Float>, cout: Int, h: Int, w: Int, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
-        let (ty, tx) = tiles(h, w)
-        let t = ty * tx
-        let pstride = Winograd.positionStride(cout, t)
-        Threading.parallelFor(cout, grain: 1) { r in
-            Winograd.withGrids { d, s, o in
-                for co in r {
-                    outputTiles(mbuf + co * t, h: h, w: w, rows: 0..<ty, pstride: pstride, tileBase: 0,
-                                bias: bias?[co] ?? 0, into: y + co * h * w, d, s, o)
-                }
-            }
+        forEachPlane(cout, h: h, w: w) { co, ty, t, pstride, d, s, o in
+            outputTiles(mbuf + co * t, h: h, w: w, rows: 0..<ty, pstride: pstride, tileBase: 0,
+                        bias: bias?[co] ?? 0, into: y + co * h * w, d, s, o)
         }
     }
 
@@ -331,16 +355,24 @@ package struct Winograd: Sendable {
         return ty * tx >= 1024 && rows < ty ? rows : 0
     }
 
+    /// How the cache-blocked passes cut an `h × w` image into blocks of `br` tile rows: the tile
+    /// rows and columns, the number of blocks, the α² positions, the position strides of a
+    /// block's transformed input (`vs`, `cin` planes) and output (`ms`, `cout` planes), and the
+    /// floats of a worker's line buffer.
+    @inline(__always)
+    private func blockGeometry(cin: Int, cout: Int, h: Int, w: Int, blockRows br: Int)
+        -> (ty: Int, tx: Int, blocks: Int, p2: Int, vs: Int, ms: Int, lineFloats: Int) {
+        let (ty, tx) = tiles(h, w)
+        let maxTiles = br * tx
+        return (ty, tx, (ty + br - 1) / br, alpha * alpha, Winograd.positionStride(cin, maxTiles),
+                Winograd.positionStride(cout, maxTiles), lineLength(w) * alpha)
+    }
+
     /// One image of the forward pass, cache-blocked: each worker transforms a block of tile
     /// rows, runs the α² GEMMs on it and inverse-transforms it while it is still in cache.
     func forwardBlocked(_ x: UnsafePointer<Float>, cin: Int, cout: Int, h: Int, w: Int, u: UnsafePointer<Float>,
                         bias: UnsafePointer<Float>?, blockRows br: Int, into y: UnsafeMutablePointer<Float>) {
-        let (ty, tx) = tiles(h, w)
-        let blocks = (ty + br - 1) / br
-        let maxTiles = br * tx
-        let p2 = alpha * alpha
-        let vs = Winograd.positionStride(cin, maxTiles), ms = Winograd.positionStride(cout, maxTiles)
-        let ll = lineLength(w) * alpha
+        let (ty, tx, blocks, p2, vs, ms, ll) = blockGeometry(cin: cin, cout: cout, h: h, w: w, blockRows: br)
         Threading.parallelFor(blocks, grain: 1) { r in
             Winograd.withGrids { d, s, o in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: ll) { lines in
@@ -379,32 +411,26 @@ package struct Winograd: Sendable {
         }
         let tx = tiles(h, w).1, al = alpha, mm = m
         let df = UnsafeMutableRawPointer(d).assumingMemoryBound(to: Float.self)
-        for i in rows {
-            for j0 in stride(from: 0, to: tx, by: 8) {
-                let valid = min(8, tx - j0)
-                let full = valid == 8 && (j0 + 8) * mm <= w
-                for q in 0..<mm {
-                    let yy = i * mm + q
-                    for e in 0..<mm {
-                        let slot = df + (e * 8 + q) * 8
-                        if yy < h {
-                            let src = plane + yy * w + j0 * mm + e
-                            if full {
-                                for l in 0..<8 { slot[l] = src[l * mm] }
-                            } else {
-                                for l in 0..<8 { slot[l] = (l < valid && (j0 + l) * mm + e < w) ? src[l * mm] : 0 }
-                            }
+        forEachTileGroup(rows: rows, tilesWide: tx) { i, j0, valid in
+            let full = valid == 8 && (j0 + 8) * mm <= w
+            for q in 0..<mm {
+                let yy = i * mm + q
+                for e in 0..<mm {
+                    let slot = df + (e * 8 + q) * 8
+                    if yy < h {
+                        let src = plane + yy * w + j0 * mm + e
+                        if full {
+                            for l in 0..<8 { slot[l] = src[l * mm] }
                         } else {
-                            for l in 0..<8 { slot[l] = 0 }
+                            for l in 0..<8 { slot[l] = (l < valid && (j0 + l) * mm + e < w) ? src[l * mm] : 0 }
                         }
+                    } else {
+                        for l in 0..<8 { slot[l] = 0 }
                     }
                 }
-                Winograd.apply2D(d, n2: mm, m1: al, s, o, { self.a($0, $1) }, { self.a($0, $1) })
-                let tile = i * tx + j0 - tileBase
-                for ii in 0..<al {
-                    for jj in 0..<al { Winograd.store(o[ii * 8 + jj], dc + (ii * al + jj) * pstride + tile, valid: valid) }
-                }
             }
+            Winograd.apply2D(d, n2: mm, m1: al, s, o, { self.a($0, $1) }, { self.a($0, $1) })
+            scatterTiles(o, into: dc, pstride: pstride, tile: i * tx + j0 - tileBase, valid: valid)
         }
     }
 
@@ -418,34 +444,30 @@ package struct Winograd: Sendable {
         }
         let tx = tiles(h, w).1, al = alpha, mm = m
         let of = UnsafeMutableRawPointer(o).assumingMemoryBound(to: Float.self)
-        for i in rows {
-            for j0 in stride(from: 0, to: tx, by: 8) {
-                let valid = min(8, tx - j0)
-                let tile = i * tx + j0 - tileBase
-                for e in 0..<al { for q in 0..<al { d[e * 8 + q] = Winograd.load(vc + (q * al + e) * pstride + tile, valid: valid) } }
-                Winograd.apply2D(d, n2: al, m1: al, s, o, { self.b($0, $1) }, { self.b($0, $1) })
-                let y0 = i * mm - 1
-                let xFirst = j0 * mm - 1, xLast = (j0 + valid - 1) * mm - 1 + al  // exclusive
-                let interior = xFirst >= 0 && xLast <= w
-                for q in 0..<al {
-                    let yy = y0 + q
-                    guard yy >= 0 && yy < h else { continue }
-                    let row = plane + yy * w
-                    let src = of + q &* 64
-                    if interior {
-                        // No bounds to check: add the α values of each lane's tile row in place.
-                        var dst = row + xFirst
-                        for l in 0..<valid {
-                            for e in 0..<al { dst[e] += src[e &* 8 &+ l] }
-                            dst += mm
-                        }
-                    } else {
-                        for l in 0..<valid {
-                            let x0 = (j0 + l) * mm - 1
-                            for e in 0..<al {
-                                let xx = x0 + e
-                                if xx >= 0 && xx < w { row[xx] += src[e * 8 + l] }
-                            }
+        forEachTileGroup(rows: rows, tilesWide: tx) { i, j0, valid in
+            gatherTiles(UnsafePointer(vc), into: d, pstride: pstride, tile: i * tx + j0 - tileBase, valid: valid)
+            Winograd.apply2D(d, n2: al, m1: al, s, o, { self.b($0, $1) }, { self.b($0, $1) })
+            let y0 = i * mm - 1
+            let xFirst = j0 * mm - 1, xLast = (j0 + valid - 1) * mm - 1 + al  // exclusive
+            let interior = xFirst >= 0 && xLast <= w
+            for q in 0..<al {
+                let yy = y0 + q
+                guard yy >= 0 && yy < h else { continue }
+                let row = plane + yy * w
+                let src = of + q &* 64
+                if interior {
+                    // No bounds to check: add the α values of each lane's tile row in place.
+                    var dst = row + xFirst
+                    for l in 0..<valid {
+                        for e in 0..<al { dst[e] += src[e &* 8 &+ l] }
+                        dst += mm
+                    }
+                } else {
+                    for l in 0..<valid {
+                        let x0 = (j0 + l) * mm - 1
+                        for e in 0..<al {
+                            let xx = x0 + e
+                            if xx >= 0 && xx < w { row[xx] += src[e * 8 + l] }
                         }
                     }
                 }
@@ -455,31 +477,17 @@ package struct Winograd: Sendable {
 
     /// `dM = A dY Aᵀ` for every tile of an output gradient `[cout, h, w]`.
     func transformOutputGradient(_ gy: UnsafePointer<Float>, cout: Int, h: Int, w: Int, into dm: UnsafeMutablePointer<Float>) {
-        let (ty, tx) = tiles(h, w)
-        let t = ty * tx
-        let pstride = Winograd.positionStride(cout, t)
-        Threading.parallelFor(cout, grain: 1) { r in
-            Winograd.withGrids { d, s, o in
-                for co in r {
-                    outputGradientTiles(gy + co * h * w, h: h, w: w, rows: 0..<ty, into: dm + co * t, pstride: pstride, tileBase: 0, d, s, o)
-                }
-            }
+        forEachPlane(cout, h: h, w: w) { co, ty, t, pstride, d, s, o in
+            outputGradientTiles(gy + co * h * w, h: h, w: w, rows: 0..<ty, into: dm + co * t, pstride: pstride, tileBase: 0, d, s, o)
         }
     }
 
     /// `dx = B dV Bᵀ` scattered back over the overlapping tiles of a `[cin, h, w]` image.
     func transformInputGradient(_ dv: UnsafePointer<Float>, cin: Int, h: Int, w: Int, into dx: UnsafeMutablePointer<Float>) {
-        let (ty, tx) = tiles(h, w)
-        let t = ty * tx
-        let pstride = Winograd.positionStride(cin, t)
-        Threading.parallelFor(cin, grain: 1) { r in
-            Winograd.withGrids { d, s, o in
-                for ch in r {
-                    let plane = dx + ch * h * w
-                    plane.initialize(repeating: 0, count: h * w)
-                    inputGradientTiles(dv + ch * t, h: h, w: w, rows: 0..<ty, pstride: pstride, tileBase: 0, into: plane, d, s, o)
-                }
-            }
+        forEachPlane(cin, h: h, w: w) { ch, ty, t, pstride, d, s, o in
+            let plane = dx + ch * h * w
+            plane.initialize(repeating: 0, count: h * w)
+            inputGradientTiles(dv + ch * t, h: h, w: w, rows: 0..<ty, pstride: pstride, tileBase: 0, into: plane, d, s, o)
         }
     }
 
@@ -490,12 +498,7 @@ package struct Winograd: Sendable {
     func backwardBlocked(_ x: UnsafePointer<Float>, _ gy: UnsafePointer<Float>, cin: Int, cout: Int, h: Int, w: Int,
                          u: UnsafePointer<Float>?, du: UnsafeMutablePointer<Float>?, accumulate: Bool,
                          dx: UnsafeMutablePointer<Float>?, blockRows br: Int) {
-        let (ty, tx) = tiles(h, w)
-        let blocks = (ty + br - 1) / br
-        let maxTiles = br * tx
-        let p2 = alpha * alpha
-        let vs = Winograd.positionStride(cin, maxTiles), ms = Winograd.positionStride(cout, maxTiles)
-        let ll = lineLength(w) * alpha
+        let (ty, tx, blocks, p2, vs, ms, ll) = blockGeometry(cin: cin, cout: cout, h: h, w: w, blockRows: br)
         let ws = Winograd.weightStride(cout, cin), uSize = p2 * ws
         if let dx { dx.initialize(repeating: 0, count: cin * h * w) }
         ScratchBuffers.with(count: du != nil ? blocks * uSize : 1) { partials in
