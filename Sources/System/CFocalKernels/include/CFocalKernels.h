@@ -17,6 +17,9 @@ double focal_centred_squares(const float *x, long n, float mean, int rectify);
 void focal_gradient_sums(const float *g, const float *x, long n, float mean, float inv_std, int rectify,
                          double *sum_g, double *sum_gx);
 
+/// 1 if every x[i] (i < n) is finite (no NaN, no ±inf), else 0.
+int focal_all_finite(const float *x, long n);
+
 // Winograd F(4×4, 3×3) tile transforms for the tile rows row_begin..<row_end of one h × w
 // plane (tiles of 4×4 outputs, 6×6 inputs; tx = ceil(w / 4) tiles across). Transformed values
 // of position p (0..<36) and tile t are at buffer[p·pstride + t − tile_base]. The arithmetic
