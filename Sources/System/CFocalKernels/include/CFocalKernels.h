@@ -11,6 +11,9 @@
 
 /// Σ read(x[i]) for i < n.
 double focal_sum(const float *x, long n, int rectify);
+/// Σ x[i]·y[i] for i < n, each product rounded to float first: the same bits as focal_sum(p, n, 0)
+/// of the products p[i] = x[i]·y[i], without storing them.
+double focal_sum_of_products(const float *x, const float *y, long n);
 /// Σ (read(x[i]) − mean)² for i < n.
 double focal_centred_squares(const float *x, long n, float mean, int rectify);
 /// Σ g[i] and Σ g[i]·(read(x[i]) − mean)·inv_std for i < n.
