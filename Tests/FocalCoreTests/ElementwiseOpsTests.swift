@@ -111,6 +111,21 @@ struct ElementwiseOpsTests {
         }
     }
 
+    @Test("a product's gradient for its broadcast operand (fused sum of products) has the bits of summing the stored products",
+          arguments: [([1, 32, 17, 19], [1, 32, 1, 1]), ([2, 5, 16, 16], [2, 5, 1, 1]), ([2, 5, 16, 16], [1, 5, 1, 1]),
+                      ([1, 6, 17, 19], [1, 1, 17, 19]), ([2, 6, 9, 9], [1, 1, 9, 9]), ([3, 300], [300]), ([3, 300], [3, 1]),
+                      ([1, 1, 40, 40], [1, 1, 1, 1]), ([4, 7], [1])])
+    func productGradientOfBroadcastOperand(full: [Int], broadcast: [Int]) {
+        var gen = RandomGenerator(seed: 78)
+        let x = Tensor(randomNormal: full, generator: &gen), upstream = Tensor(randomNormal: full, generator: &gen)
+        let fused = Kernels.sumOfProductsToShape(upstream, x, broadcast)
+        let stored = Kernels.sumToShape(Kernels.mul(upstream, x), broadcast)
+        #expect(fused.shape == broadcast && fused.scalars == stored.scalars)
+        let s = Tensor(randomNormal: broadcast, generator: &gen)
+        let (_, grads) = valueWithGradient(at: [x, s]) { (($0[0] * $0[1]) * upstream).sum() }
+        #expect(grads[1].scalars == stored.scalars)
+    }
+
     @Test("broadcasting non-contiguous operands (permuted and sliced views) equals broadcasting their copies")
     func broadcastNonContiguous() {
         let a = randomTensor([3, 2, 5, 4], seed: 7).permuted([1, 0, 2, 3])       // [2, 3, 5, 4], strided

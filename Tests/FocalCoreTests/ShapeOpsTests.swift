@@ -179,6 +179,28 @@ struct ShapeOpsTests {
         #expect(b.grad?.scalars == gb)
     }
 
+    @Test("concatenated channels of one image: each part's gradient is its run of the output gradient, also when a part's gradient accumulates")
+    func concatGradientOfOneImage() {
+        var g = RandomGenerator(seed: 75)
+        let a = Tensor(randomNormal: [1, 2, 5, 7], generator: &g).requiringGradient()
+        let b = Tensor(randomNormal: [1, 3, 5, 7], generator: &g).requiringGradient()
+        let c = Tensor(randomNormal: [1, 1, 5, 7], generator: &g).requiringGradient()
+        let seed = Tensor(randomNormal: [1, 6, 5, 7], generator: &g)
+        let k = Tensor(randomNormal: [1, 2, 5, 7], generator: &g)
+        // a is used twice, so its gradient is the sum of its run and k.
+        let y = (Tensor.concat([a, b, c], axis: 1) * seed).sum() + (a * k).sum()
+        y.backward()
+        let sv = seed.scalars, plane = 35
+        #expect(a.grad?.shape == [1, 2, 5, 7] && b.grad?.shape == [1, 3, 5, 7] && c.grad?.shape == [1, 1, 5, 7])
+        #expect(a.grad?.scalars == zip(sv[0..<(2 * plane)], k.scalars).map { $0 + $1 })
+        #expect(b.grad?.scalars == Array(sv[(2 * plane)..<(5 * plane)]))
+        #expect(c.grad?.scalars == Array(sv[(5 * plane)..<(6 * plane)]))
+        let r = gradCheck([randomTensor([1, 2, 3, 3], seed: 76), randomTensor([1, 1, 3, 3], seed: 77)]) {
+            (Tensor.concat($0, axis: 1) * Tensor.concat($0, axis: 1)).sum()
+        }
+        #expect(r.passed, "\(r)")
+    }
+
     @Test func concatForwardAndGradient() {
         let a = Tensor(shape: [2, 1], scalars: [1, 2])
         let b = Tensor(shape: [2, 2], scalars: [3, 4, 5, 6])

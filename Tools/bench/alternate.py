@@ -22,11 +22,15 @@ torch.set_num_threads(2)), and reads each side's JSON. Passes:
 It prints every round's figures and Focal/PyTorch ratios (time ratios: below 1 means Focal is
 faster; for predict the ratio of PyTorch's to Focal's images/s, so below 1 also means Focal is
 faster), then the median ratio over the rounds with the per-round range, and writes the summary
-as a Markdown table to --markdown. Peak RSS: each child's own high-water mark (getrusage in the
+as a Markdown table to --markdown. A side that fails in a round (its process exits non-zero, prints no
+JSON or reports a failed row) prints "<side>: failed: <its error>" in that round; the row's other
+sides still count, a ratio's median is taken over the rounds where both of its sides succeeded,
+and the Markdown summary lists the failures (round, row, side, message). Peak RSS: each child's own high-water mark (getrusage in the
 bench processes, /usr/bin/time -f %M around `focal predict`).
 """
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -47,6 +51,10 @@ SIDES = ("focal", "eager", "compile")
 THREADS = 2
 
 
+class SideFailure(Exception):
+    """One side of one row failed in one round; its message is one line."""
+
+
 def fail(message):
     print(f"alternate.py: {message}", file=sys.stderr)
     sys.exit(64)
@@ -62,15 +70,32 @@ def names(text, valid, option):
     return items
 
 
+EXCEPTION_LINE = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Exit|Failed|Interrupt)\b")
+
+
+def error_line(text, limit=240):
+    """The one line that says what went wrong in a failed child's standard error: the first line of
+    its last Python exception (not 'Traceback …' nor Dynamo's closing hints), else its last line."""
+    lines = [line.rstrip() for line in text.splitlines() if line.strip()]
+    exceptions = [line for line in lines if EXCEPTION_LINE.match(line)]
+    line = (exceptions or lines or ["(no output)"])[-1]
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
 def run_json(command, env=None):
-    """Runs `command`, returns (its JSON on standard output, seconds)."""
+    """Runs `command`, returns (its JSON on standard output, seconds); raises SideFailure if it fails."""
     t = time.perf_counter()
-    p = subprocess.run(command, capture_output=True, text=True, env=env)
+    try:
+        p = subprocess.run(command, capture_output=True, text=True, env=env)
+    except OSError as error:
+        raise SideFailure(f"{command[0]}: {error.strerror or error}") from None
     seconds = time.perf_counter() - t
     if p.returncode != 0:
-        tail = (p.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise SystemExit(f"alternate.py: {' '.join(command[:3])} … failed ({p.returncode}): {tail}")
-    return json.loads(p.stdout), seconds
+        raise SideFailure(f"exit status {p.returncode}: {error_line(p.stderr)}")
+    try:
+        return json.loads(p.stdout), seconds
+    except json.JSONDecodeError as error:
+        raise SideFailure(f"no JSON on standard output ({error}): {error_line(p.stderr or p.stdout)}") from None
 
 
 def environment():
@@ -87,13 +112,13 @@ def bench_row(side, args, work, network):
         report, _ = run_json(cmd, environment())
         row = report["rows"][0]
         if row.get("failure"):
-            raise SystemExit(f"alternate.py: focal bench {network} {work} failed: {row['failure']}")
+            raise SideFailure(f"focal bench reports: {error_line(row['failure'])}")
         if (row["baseFilters"], row["inChannels"], row["size"], row["batch"]) != WORKS[work]:
             raise SystemExit(f"alternate.py: focal's --work {work} is {row['baseFilters']} filters, {row['inChannels']} channels, "
                              f"{row['size']}², batch {row['batch']}; WORKS here says {WORKS[work]}: update WORKS")
         return {"train": row["trainStep"]["milliseconds"], "forward": row["forward"]["milliseconds"],
                 "rss": row["peakResidentMiB"], "sgemm": report["sgemmLimit"]}
-    cmd = [sys.executable, PYTORCH_BENCH, "--networks", network, "--filters", str(filters), "--in-channels", str(channels),
+    cmd = [sys.executable, args.pytorch_bench, "--networks", network, "--filters", str(filters), "--in-channels", str(channels),
            "--size", str(size), "--batch", str(batch), "--mode", "all", "--threads", str(THREADS),
            "--repeats", str(args.repeats), "--warmup", str(args.warmup), "--json", "-"]
     if side == "compile":
@@ -130,8 +155,7 @@ def train_model(args, network, data, folder):
            "--threads", str(THREADS), "--output", out]
     p = subprocess.run(cmd, capture_output=True, text=True, env=environment())
     if p.returncode != 0:
-        tail = (p.stderr.strip().splitlines() or ["(no output)"])[-1]
-        raise SystemExit(f"alternate.py: focal train for the predict model failed ({p.returncode}): {tail}")
+        raise SideFailure(f"focal train for the predict model: exit status {p.returncode}: {error_line(p.stderr)}")
     return os.path.join(out, "best.safetensors")
 
 
@@ -146,14 +170,16 @@ def predict_row(side, args, model, images, folder):
         if os.path.exists("/usr/bin/time"):
             cmd = ["/usr/bin/time", "-o", rss_file, "-f", "%M"] + cmd
         t = time.perf_counter()
-        p = subprocess.run(cmd, capture_output=True, text=True, env=environment())
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, env=environment())
+        except OSError as error:
+            raise SideFailure(f"{cmd[0]}: {error.strerror or error}") from None
         seconds = time.perf_counter() - t
         if p.returncode != 0:
-            tail = (p.stderr.strip().splitlines() or ["(no output)"])[-1]
-            raise SystemExit(f"alternate.py: focal predict failed ({p.returncode}): {tail}")
+            raise SideFailure(f"exit status {p.returncode}: {error_line(p.stderr)}")
         rss = float(open(rss_file).read().split()[-1]) / 1024 if cmd[0] == "/usr/bin/time" else float("nan")
         return {"predict": count / seconds, "rss": rss}
-    cmd = [sys.executable, PYTORCH_PREDICT, "--model", model, "--input", images, "--output", out,
+    cmd = [sys.executable, args.pytorch_predict, "--model", model, "--input", images, "--output", out,
            "--threads", str(THREADS), "--json", "-"]
     if side == "compile":
         cmd.append("--compile")
@@ -178,6 +204,31 @@ def median_range(values):
     return statistics.median(values), min(values), max(values)
 
 
+def run_sides(order, run, round_number, label, failures):
+    """{side: figures or None} of one row in one round; a failed side prints its error and is
+    recorded in `failures` as (round, row, side, message)."""
+    figures = {}
+    for side in order:
+        try:
+            figures[side] = run(side)
+        except SideFailure as error:
+            figures[side] = None
+            failures.append((round_number, label, side, str(error)))
+            print(f"  {label}: {side}: failed: {error}", flush=True)
+    return figures
+
+
+def side_figure(figures, side, key, digits=1):
+    return "failed" if figures[side] is None else f"{figures[side][key]:.{digits}f}"
+
+
+def round_ratio(figures, a, b, key, digits=2):
+    """figures[a][key] / figures[b][key] as text, or 'n/a' if a side failed."""
+    if figures[a] is None or figures[b] is None:
+        return "n/a"
+    return f"{figures[a][key] / figures[b][key]:.{digits}f}"
+
+
 def main():
     ap = OneLineParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--focal", required=True, help="path of a release `focal` (swift build -c release --product focal)")
@@ -189,6 +240,10 @@ def main():
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--warmup", type=int, default=2)
     ap.add_argument("--markdown", default="bench-alternate.md", help="file for the summary table")
+    ap.add_argument("--pytorch-bench", default=PYTORCH_BENCH,
+                    help="the PyTorch side of train and forward (default: pytorch_unet_bench.py beside this script)")
+    ap.add_argument("--pytorch-predict", default=PYTORCH_PREDICT,
+                    help="the PyTorch side of predict (default: pytorch_predict_bench.py beside this script)")
     args = ap.parse_args()
     if not (os.path.isfile(args.focal) and os.access(args.focal, os.X_OK)):
         fail(f"--focal '{args.focal}' is not an executable file; build it with `swift build -c release --product focal`")
@@ -202,6 +257,8 @@ def main():
         fail(f"--markdown '{args.markdown}': its folder does not exist")
 
     folder = tempfile.mkdtemp(prefix="focal-alternate-")
+    # failures: (round or '—', row, side, message); a failed side is None in results.
+    failures = []
     models, images = {}, None
     if "predict" in passes:
         data = os.path.join(folder, "data")
@@ -209,69 +266,92 @@ def main():
         train_data = os.path.join(folder, "train")
         make_images(train_data, 8, 256, seed=1)
         for n in networks:
-            models[n] = train_model(args, n, train_data, folder)
-        print(f"{args.images} RGB PNGs of 256x256 in {images}; models: {', '.join(models.values())}")
+            try:
+                models[n] = train_model(args, n, train_data, folder)
+            except SideFailure as error:
+                failures.append(("—", f"{n} paper predict", "all", str(error)))
+                print(f"  {n} predict: all sides skipped: {error}", flush=True)
+        print(f"{args.images} RGB PNGs of 256x256 in {images}; models: {', '.join(models.values()) or 'none'}")
 
     rows = [(w, n) for w in works for n in networks if {"train", "forward"} & set(passes)]
-    # results[(kind, work, network)][side] = list over rounds of {'train', 'forward', 'predict', 'rss', ...}
+    # results[(kind, work, network)][side] = list over rounds of {'train', 'forward', 'predict', 'rss', ...} or None
     results = {}
     for r in range(args.rounds):
         order = SIDES if r % 2 == 0 else tuple(reversed(SIDES))
-        print(f"\nround {r + 1}/{args.rounds}, order {' → '.join(order)}")
+        print(f"\nround {r + 1}/{args.rounds}, order {' → '.join(order)}", flush=True)
         for w, n in rows:
-            figures = {side: bench_row(side, args, w, n) for side in order}
+            figures = run_sides(order, lambda side: bench_row(side, args, w, n), r + 1, f"{n} {w}", failures)
             results.setdefault(("bench", w, n), {s: [] for s in SIDES})
             for side in SIDES:
                 results[("bench", w, n)][side].append(figures[side])
             line = f"  {n} {w}:"
             for p in ("train", "forward"):
                 if p in passes:
-                    f, e, c = (figures[s][p] for s in SIDES)
-                    line += f" {p} ms focal {f:.1f} eager {e:.1f} compile {c:.1f} (ratio {f / e:.2f} / {f / c:.2f});"
-            print(line + f" peak RSS MiB {figures['focal']['rss']:.0f} / {figures['eager']['rss']:.0f} / {figures['compile']['rss']:.0f}")
+                    f, e, c = (side_figure(figures, s, p) for s in SIDES)
+                    line += (f" {p} ms focal {f} eager {e} compile {c}"
+                             f" (ratio {round_ratio(figures, 'focal', 'eager', p)} / {round_ratio(figures, 'focal', 'compile', p)});")
+            rss = " / ".join(side_figure(figures, s, "rss", 0) for s in SIDES)
+            print(line + f" peak RSS MiB {rss}", flush=True)
         if "predict" in passes:
             for n in networks:
-                figures = {side: predict_row(side, args, models[n], images, folder) for side in order}
+                if n not in models:
+                    continue
+                figures = run_sides(order, lambda side: predict_row(side, args, models[n], images, folder), r + 1,
+                                    f"{n} paper predict", failures)
                 results.setdefault(("predict", "paper", n), {s: [] for s in SIDES})
                 for side in SIDES:
                     results[("predict", "paper", n)][side].append(figures[side])
-                f, e, c = (figures[s]["predict"] for s in SIDES)
-                if r == 0:
+                if r == 0 and figures["focal"] is not None and figures["eager"] is not None:
                     print(f"  {n} predict: Focal's and PyTorch eager's masks agree on {100 * mask_agreement(folder):.3f}% of pixels")
-                print(f"  {n} predict images/s focal {f:.2f} eager {e:.2f} compile {c:.2f} (ratio {e / f:.2f} / {c / f:.2f});"
-                      f" peak RSS MiB {figures['focal']['rss']:.0f} / {figures['eager']['rss']:.0f} / {figures['compile']['rss']:.0f}")
+                f, e, c = (side_figure(figures, s, "predict", 2) for s in SIDES)
+                rss = " / ".join(side_figure(figures, s, "rss", 0) for s in SIDES)
+                print(f"  {n} predict images/s focal {f} eager {e} compile {c}"
+                      f" (ratio {round_ratio(figures, 'eager', 'focal', 'predict')} / {round_ratio(figures, 'compile', 'focal', 'predict')});"
+                      f" peak RSS MiB {rss}", flush=True)
 
     lines = [f"{args.rounds} rounds, {THREADS} threads, order alternated per round; medians over the rounds, per-round range in brackets; "
-             "ratio = Focal time / PyTorch time (predict: PyTorch images/s / Focal images/s), taken per round.", "",
+             "ratio = Focal time / PyTorch time (predict: PyTorch images/s / Focal images/s), taken per round over the rounds "
+             "where both of its sides succeeded (a side's own figure: over the rounds where it succeeded).", "",
              "| network | work | pass | Focal | PyTorch eager | torch.compile | ratio vs eager | ratio vs compile | peak RSS MiB Focal / eager / compile |",
              "|---|---|---|---|---|---|---|---|---|"]
 
     def cell(values, digits=1):
+        if not values:
+            return "failed"
         m, lo, hi = median_range(values)
         return f"{m:.{digits}f} ({lo:.{digits}f}–{hi:.{digits}f})"
+
+    def ratios(sides, numerator, denominator, p):
+        return [a[p] / b[p] for a, b in zip(sides[numerator], sides[denominator]) if a is not None and b is not None]
 
     print("\nsummary")
     for (kind, w, n), sides in results.items():
         for p in (("train", "forward") if kind == "bench" else ("predict",)):
             if p not in passes:
                 continue
-            f, e, c = ([x[p] for x in sides[s]] for s in SIDES)
+            f, e, c = ([x[p] for x in sides[s] if x is not None] for s in SIDES)
             if p == "predict":
-                re = [b / a for a, b in zip(f, e)]
-                rc = [b / a for a, b in zip(f, c)]
+                re_, rc = ratios(sides, "eager", "focal", p), ratios(sides, "compile", "focal", p)
                 unit = "images/s"
             else:
-                re = [a / b for a, b in zip(f, e)]
-                rc = [a / b for a, b in zip(f, c)]
+                re_, rc = ratios(sides, "focal", "eager", p), ratios(sides, "focal", "compile", p)
                 unit = "ms"
-            rss = " / ".join(f"{statistics.median([x['rss'] for x in sides[s]]):.0f}" for s in SIDES)
+            rss = " / ".join(f"{statistics.median(v):.0f}" if (v := [x["rss"] for x in sides[s] if x is not None]) else "—"
+                             for s in SIDES)
             digits = 2 if p == "predict" else 1
             lines.append(f"| {n} | {w} | {p} {unit} | {cell(f, digits)} | {cell(e, digits)} | {cell(c, digits)} | "
-                         f"{cell(re, 2)} | {cell(rc, 2)} | {rss} |")
-            print(f"  {n} {w} {p}: ratio vs eager {cell(re, 2)}, vs compile {cell(rc, 2)}")
-    compile_times = [x["compileSeconds"] for sides in results.values() for x in sides["compile"]]
+                         f"{cell(re_, 2)} | {cell(rc, 2)} | {rss} |")
+            print(f"  {n} {w} {p}: ratio vs eager {cell(re_, 2)}, vs compile {cell(rc, 2)}")
+    compile_times = [x["compileSeconds"] for sides in results.values() for x in sides["compile"] if x is not None]
     if compile_times:
         lines += ["", f"torch.compile's compilation (warm-up, not in the figures): {cell(compile_times)} s per process."]
+    if failures:
+        lines += ["", "### Failures", "", "| round | row | side | message |", "|---|---|---|---|"]
+        bar = "\\|"
+        lines += [f"| {r} | {row} | {side} | {message.replace('|', bar)} |" for r, row, side, message in failures]
+        print(f"\n{len(failures)} failed side(s):")
+        for r, row, side, message in failures:
+            print(f"  round {r}, {row}, {side}: {message}")
     with open(args.markdown, "w") as f:
         f.write("\n".join(lines) + "\n")
     print(f"\nwrote {args.markdown}")

@@ -154,10 +154,15 @@ extension Kernels {
                         guard t >= 0, t % s == 0 else { continue }
                         let oy = t / s
                         guard outRows.contains(oy) else { continue }
+                        let rowOffset = (oy - outRows.lowerBound) * ow
+                        if s == 2 && kw == 3 {
+                            stride2Row(col + (c * kh + ky) * kw * ldc + rowOffset, ldc: ldc, valid: valid, into: dst - pl)
+                            continue
+                        }
                         for kx in 0..<kw {
                             let (lo, hi) = valid[kx]
                             guard lo < hi else { continue }
-                            let src = col + ((c * kh + ky) * kw + kx) * ldc + (oy - outRows.lowerBound) * ow
+                            let src = col + ((c * kh + ky) * kw + kx) * ldc + rowOffset
                             let base = dst - pl + kx              // pixel of column ox: base[ox·s]
                             if s == 1 {
                                 for ox in lo..<hi { base[ox] += src[ox] }
@@ -170,6 +175,39 @@ extension Kernels {
                     }
                 }
             }
+        }
+    }
+
+    /// One image row's share of one kernel row of a stride-2, 3-wide col2im: pixel
+    /// `base[2·ox + kx] += src[kx][ox]` for `kx` = 0, 1, 2 and `ox` in `valid[kx]`, where
+    /// `src[kx] = rows + kx·ldc`. Each pixel receives its terms in ascending `kx`, as the
+    /// per-`kx` loops give them (the even pixel `2·ox` takes `src[0][ox]`, then
+    /// `src[2][ox − 1]`; the odd one `src[1][ox]`), so the sums have the same bits; but where
+    /// all three columns are valid one pass writes both pixels of an `ox` instead of three passes.
+    @inline(__always)
+    private static func stride2Row(_ rows: UnsafePointer<Float>, ldc: Int, valid: UnsafePointer<(Int, Int)>,
+                                   into base: UnsafeMutablePointer<Float>) {
+        let (lo0, hi0) = valid[0], (lo1, hi1) = valid[1], (lo2, hi2) = valid[2]
+        let s0 = rows, s1 = rows + ldc, s2 = rows + 2 * ldc
+        // The fused range: ox in valid[0] and valid[1], ox − 1 in valid[2].
+        let a = max(lo0, lo1, lo2 + 1), b = max(a, min(hi0, hi1, hi2 + 1))
+        // First the terms outside it, kx by kx (no pixel of the fused range takes any of them):
+        // column kx's ox in lo..<hi outside first..<last, its share of the fused range.
+        @inline(__always) func edges(_ src: UnsafePointer<Float>, _ lo: Int, _ hi: Int, _ first: Int, _ last: Int, _ kx: Int) {
+            var ox = lo
+            while ox < min(hi, first) { base[2 &* ox &+ kx] += src[ox]; ox &+= 1 }
+            ox = max(lo, last)
+            while ox < hi { base[2 &* ox &+ kx] += src[ox]; ox &+= 1 }
+        }
+        edges(s0, lo0, hi0, a, b, 0)
+        edges(s1, lo1, hi1, a, b, 1)
+        edges(s2, lo2, hi2, a - 1, b - 1, 2)
+        var ox = a
+        while ox < b {
+            let q = 2 &* ox
+            base[q] = (base[q] + s0[ox]) + s2[ox &- 1]
+            base[q &+ 1] += s1[ox]
+            ox &+= 1
         }
     }
 }

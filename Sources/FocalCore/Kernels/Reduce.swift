@@ -112,6 +112,40 @@ extension Kernels {
         }
     }
 
+    /// `sumToShape(mul(g, x), shape)` for an `x` of `g`'s shape — the gradient of the broadcast
+    /// operand of a product — with the same bits. When the reduced axes are one trailing run
+    /// (a per-channel scale `[N, C, 1, 1]`, as in squeeze-and-excitation) each output element
+    /// is one sum of products over its plane and the products are not stored; otherwise the
+    /// products are formed and summed by `sumToShape`.
+    package static func sumOfProductsToShape(_ g: Tensor, _ x: Tensor, _ shape: [Int]) -> Tensor {
+        guard g.shape == x.shape, g.shape != shape, g.rank >= shape.count else { return sumToShape(mul(g, x), shape) }
+        let lead = g.rank - shape.count
+        var reduced = [Bool](repeating: false, count: g.rank)
+        for i in 0..<lead { reduced[i] = true }
+        for i in 0..<shape.count where shape[i] == 1 && g.shape[i + lead] != 1 { reduced[i + lead] = true }
+        // `sum`'s split: the trailing run of reduced axes is summed row by row with `focal_sum`.
+        var inner = 1, d = g.rank - 1
+        while d >= 0 && reduced[d] { inner *= g.shape[d]; d -= 1 }
+        let rows = inner > 1 ? g.count / inner : 0
+        // Only when each row is one output element (no reduced axis before the run) and there
+        // is more than one row (`sum` sums a single row differently).
+        guard inner > 1, rows > 1, d >= 0, !reduced[0...d].contains(true) else { return sumToShape(mul(g, x), shape) }
+        let gc = g.contiguous(), xc = x.contiguous()
+        var out = [Float](repeating: 0, count: rows)
+        withExtendedLifetime((gc, xc)) {
+            out.withUnsafeMutableBufferPointer { op in
+                let o = op.baseAddress!, gp = gc.basePointer, xp = xc.basePointer
+                Threading.parallelFor(rows, grain: max(1, 32_768 / inner)) { range in
+                    for row in range {
+                        // 0 + s as in `sum`, which adds each row's sum to a zero accumulator.
+                        o[row] = Float(0.0 + focal_sum_of_products(gp + row * inner, xp + row * inner, inner))
+                    }
+                }
+            }
+        }
+        return Tensor(shape: shape, scalars: out)
+    }
+
     /// Sums `g` down to `shape`, undoing NumPy broadcasting (for backward passes).
     package static func sumToShape(_ g: Tensor, _ shape: [Int]) -> Tensor {
         if g.shape == shape { return g }

@@ -24,8 +24,8 @@ extension Tensor {
         let (ca, cb) = (a.detached(), b.detached())
         let (na, nb) = (a.node != nil, b.node != nil)
         return record("mul", output: Kernels.mul(a, b), inputs: [a, b]) { g in
-            [na ? Kernels.sumToShape(Kernels.mul(g, cb), ca.shape) : nil,
-             nb ? Kernels.sumToShape(Kernels.mul(g, ca), cb.shape) : nil]
+            [na ? Kernels.sumOfProductsToShape(g, cb, ca.shape) : nil,
+             nb ? Kernels.sumOfProductsToShape(g, ca, cb.shape) : nil]
         }
     }
 

@@ -66,10 +66,16 @@ extension Tensor {
         let sizes = parts.map { $0.shape[a] }
         let out = Kernels.concat(parts, axis: a)
         return record("concat", output: out, inputs: parts) { g in
+            // When every extent before `axis` is 1 (channels of one image), each part's gradient
+            // is one contiguous run of a contiguous `g`: a view of it, not a copy.
+            let asViews = g.isContiguous && g.shape[..<a].allSatisfy { $0 == 1 }
             var start = 0
             return sizes.map { n in
                 defer { start += n }
-                return Kernels.sliceCopy(g, axis: a, start..<(start + n))
+                guard asViews else { return Kernels.sliceCopy(g, axis: a, start..<(start + n)) }
+                var s = g.shape
+                s[a] = n
+                return Tensor(storage: g.storage, shape: s, strides: Shape.contiguousStrides(s), offset: g.offset + start * g.strides[a])
             }
         }
     }

@@ -223,13 +223,7 @@ public final class Trainer {
     /// The name of the first parameter whose gradient holds a NaN or an infinity.
     private func firstNonFiniteGradient() -> String? {
         for (name, p) in model.namedParameters() {
-            guard let g = p.grad else { continue }
-            let finite = g.withUnsafeBufferPointer { buf -> Bool in
-                var acc: Float = 0
-                for v in buf { acc += v * 0 }  // NaN or ±inf makes the product NaN
-                return acc == 0
-            }
-            if !finite { return name }
+            if let g = p.grad, !g.isAllFinite { return name }
         }
         return nil
     }

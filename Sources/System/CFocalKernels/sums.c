@@ -40,6 +40,22 @@ double focal_sum(const float *x, long n, int rectify) {
 }
 
 FOCAL_CLONES
+double focal_sum_of_products(const float *x, const float *y, long n) {
+    double total = 0;
+    long i = 0;
+    for (; i + BLOCK <= n; i += BLOCK) {
+        v8f a = {0}, b = {0};
+        for (long j = i; j < i + BLOCK; j += 16) { a += LOAD8(x + j) * LOAD8(y + j); b += LOAD8(x + j + 8) * LOAD8(y + j + 8); }
+        total += HSUM(a + b);
+    }
+    v8f a = {0};
+    for (; i + 8 <= n; i += 8) a += LOAD8(x + i) * LOAD8(y + i);
+    double tail = HSUM(a);
+    for (; i < n; i++) tail += x[i] * y[i];
+    return total + tail;
+}
+
+FOCAL_CLONES
 double focal_centred_squares(const float *x, long n, float mean, int rectify) {
     const v8f mu = mean - (v8f){0};
     double total = 0;

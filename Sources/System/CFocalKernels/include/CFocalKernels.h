@@ -11,11 +11,17 @@
 
 /// Σ read(x[i]) for i < n.
 double focal_sum(const float *x, long n, int rectify);
+/// Σ x[i]·y[i] for i < n, each product rounded to float first: the same bits as focal_sum(p, n, 0)
+/// of the products p[i] = x[i]·y[i], without storing them.
+double focal_sum_of_products(const float *x, const float *y, long n);
 /// Σ (read(x[i]) − mean)² for i < n.
 double focal_centred_squares(const float *x, long n, float mean, int rectify);
 /// Σ g[i] and Σ g[i]·(read(x[i]) − mean)·inv_std for i < n.
 void focal_gradient_sums(const float *g, const float *x, long n, float mean, float inv_std, int rectify,
                          double *sum_g, double *sum_gx);
+
+/// 1 if every x[i] (i < n) is finite (no NaN, no ±inf), else 0.
+int focal_all_finite(const float *x, long n);
 
 // Winograd F(4×4, 3×3) tile transforms for the tile rows row_begin..<row_end of one h × w
 // plane (tiles of 4×4 outputs, 6×6 inputs; tx = ceil(w / 4) tiles across). Transformed values
