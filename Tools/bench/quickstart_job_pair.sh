@@ -17,6 +17,8 @@ focal=${FOCAL:-.build/release/focal}
 python=${PYTHON:-/work/venv-torch/bin/python}
 threads=${THREADS:-2}
 [[ -x "$focal" ]] || { echo "no focal executable at $focal (swift build -c release, or set FOCAL)" >&2; exit 64; }
+"$python" -c 'import numpy, scipy, torch, PIL' 2>/dev/null || {
+    echo "$python lacks numpy, scipy, torch or Pillow (the PyTorch job needs them): $python -m pip install numpy scipy torch pillow" >&2; exit 64; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
