@@ -86,10 +86,9 @@ public enum AttentionSelection {
     /// The pruning decision for learnt ε (as `SegmentationNetwork.focalWeights` or
     /// `ExperimentResult.focalWeights` give them) among `candidates` (the rule: `FocalPruning`).
     /// - Throws: `NetworkError.invalidPlan` for a name that is not a candidate, a repeated one or
-    ///   a non-finite ε; `TrainingError.invalidConfiguration` for a bad threshold.
+    ///   a non-finite ε or a bad threshold (`FocalPruning` checks them).
     public static func decide(candidates: [String], focalWeights: [FocalWeight],
                               threshold: Float = defaultThreshold) throws -> PruningDecision {
-        try validate(threshold: threshold)
         let removed = try FocalPruning.removedPositions(focalWeights: focalWeights, candidates: candidates, threshold: threshold)
         let modules = focalWeights.map { ModuleDecision(position: $0.position, epsilon: $0.epsilon, kept: !removed.contains($0.position)) }
         return PruningDecision(candidates: candidates, threshold: threshold, modules: modules,
@@ -103,7 +102,9 @@ public enum AttentionSelection {
         try decide(candidates: configuration.attentionPositions, focalWeights: focalWeights, threshold: threshold)
     }
 
-    /// Throws `TrainingError.invalidConfiguration` unless `threshold` is finite and ≥ 0.
+    /// Throws `TrainingError.invalidConfiguration` unless `threshold` is finite and ≥ 0: the
+    /// check of a selection's settings before anything trains (`run`, `ReproductionPlan`);
+    /// `decide` leaves it to `FocalPruning`.
     public static func validate(threshold: Float) throws {
         guard threshold.isFinite, threshold >= 0 else {
             throw TrainingError.invalidConfiguration("pruning threshold \(threshold) must be finite and ≥ 0")
