@@ -165,8 +165,6 @@ struct AutogradTests {
         var g = RandomGenerator(seed: 99)
         let big = Tensor(randomNormal: [300_000], mean: 0.1, std: 3, generator: &g)
         let matrix = Tensor(randomNormal: [64, 3000], generator: &g)
-        let saved = Threading.threadCount
-        defer { Threading.threadCount = saved }
         func sums() -> [[Float]] {
             [Kernels.sum(big, axes: [0], keepDims: false).scalars,
              Kernels.sum(matrix, axes: [1], keepDims: false).scalars,
@@ -174,10 +172,8 @@ struct AutogradTests {
              Kernels.sum(matrix.reshaped([8, 8, 3000]), axes: [0, 2], keepDims: false).scalars,
              Kernels.sum(matrix.reshaped([4, 16, 3000]), axes: [1], keepDims: true).scalars]
         }
-        Threading.threadCount = 1
-        let one = sums()
-        Threading.threadCount = 2
-        let two = sums()
+        let one = Threading.withThreadCount(1) { sums() }
+        let two = Threading.withThreadCount(2) { sums() }
         for (a, b) in zip(one, two) { #expect(a.map(\.bitPattern) == b.map(\.bitPattern)) }
         // And close to a Double reference.
         let reference = big.scalars.reduce(0.0) { $0 + Double($1) }

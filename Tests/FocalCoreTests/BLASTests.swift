@@ -28,37 +28,43 @@ import Testing
         return (0..<count).map { _ in g.nextUniform(-1, 1) }
     }
 
-    @Test("split GEMMs (row and column blocks, every transpose) equal the definition; row blocks give the same bits for 1 and 2 threads",
+    @Test("split GEMMs (row and column blocks, every transpose) equal the definition and give the same bits for 1, 2 and 3 threads and inside a parallel loop",
           arguments: [(false, false), (true, false), (false, true), (true, true)])
     func splitGEMM(_ transA: Bool, _ transB: Bool) {
         // m·n·k ≥ 2^21 so the product is split: row blocks where m ≥ 2·rowBlock, else column
-        // blocks (whose last bits may differ on some OpenBLAS cores; see `BLAS.sgemm`).
-        for (m, n, k) in [(40, 333, 160), (333, 40, 160), (200, 333, 96)] {
+        // blocks, whose widths depend on n only (see `BLAS.sgemm`). 8×16384×72 is the im2col
+        // GEMM of an 8-channel 128×128 convolution, whose bits once depended on the thread count.
+        for (m, n, k) in [(40, 333, 160), (333, 40, 160), (200, 333, 96), (8, 16384, 72), (72, 4096, 8), (8, 27, 16384)] {
             let a = random(m * k, seed: 1), b = random(k * n, seed: 2)
-            let expected = reference(a, b, m: m, n: n, k: k, transA: transA, transB: transB)
-            var results: [[Float]] = []
-            let saved = Threading.threadCount
-            defer { Threading.threadCount = saved }
-            for threads in [1, 2] {
-                Threading.threadCount = threads
+            func product(threads: Int, nested: Bool = false) -> [Float] {
                 var c = [Float](repeating: .nan, count: m * n)
                 a.withUnsafeBufferPointer { pa in
                     b.withUnsafeBufferPointer { pb in
                         c.withUnsafeMutableBufferPointer { pc in
-                            BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: pa.baseAddress!, lda: transA ? m : k,
-                                       b: pb.baseAddress!, ldb: transB ? k : n, c: pc.baseAddress!, ldc: n)
+                            let (ap, bp, cp) = (pa.baseAddress!, pb.baseAddress!, pc.baseAddress!)
+                            let call = {
+                                BLAS.sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: ap, lda: transA ? m : k,
+                                           b: bp, ldb: transB ? k : n, c: cp, ldc: n)
+                            }
+                            Threading.withThreadCount(threads) {
+                                if nested {
+                                    // One item of a parallel loop: `sgemm` runs its blocks serially there.
+                                    Threading.parallelFor(2, grain: 1) { r in if r.contains(0) { call() } }
+                                } else {
+                                    call()
+                                }
+                            }
                         }
                     }
                 }
-                results.append(c)
+                return c
             }
-            let worst = zip(results[1], expected).map { abs($0 - $1) }.max()!
+            let one = product(threads: 1)
+            let worst = zip(one, reference(a, b, m: m, n: n, k: k, transA: transA, transB: transB)).map { abs($0 - $1) }.max()!
             #expect(worst < 1e-4, "\(m)×\(n)×\(k) transA \(transA) transB \(transB): worst error \(worst)")
-            if m >= 2 * BLAS.rowBlock {
-                #expect(results[0].map(\.bitPattern) == results[1].map(\.bitPattern), "\(m)×\(n)×\(k): thread count changed the result bits")
-            } else {
-                let worstSerial = zip(results[0], expected).map { abs($0 - $1) }.max()!
-                #expect(worstSerial < 1e-4, "\(m)×\(n)×\(k) on one thread: worst error \(worstSerial)")
+            for other in [product(threads: 2), product(threads: 3), product(threads: 2, nested: true)] {
+                let differing = zip(one, other).filter { $0.bitPattern != $1.bitPattern }.count
+                #expect(differing == 0, "\(m)×\(n)×\(k): \(differing) of \(m * n) elements differ from one thread's")
             }
         }
     }

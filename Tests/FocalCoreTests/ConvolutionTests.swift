@@ -203,10 +203,7 @@ private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
         let kernel = Tensor(randomNormal: [cout, cin, k, k], generator: &gen)
         let b = Tensor(randomNormal: [cout], generator: &gen)
         let g = Tensor(randomNormal: [n, cout, ref.oh, ref.ow], generator: &gen)
-        func run(threads: Int, padded: Bool) -> [[Float]] {
-            let saved = Threading.threadCount
-            defer { Threading.threadCount = saved }
-            Threading.threadCount = threads
+        func run(threads: Int, padded: Bool) -> [[Float]] { Threading.withThreadCount(threads) {
             let (xs, ks, bs) = (x.requiringGradient(), kernel.requiringGradient(), b.requiringGradient())
             let y = padded
                 ? conv2d(zeroPadded2d(xs, top: padding.top, bottom: padding.bottom, left: padding.left, right: padding.right),
@@ -215,7 +212,7 @@ private func relativeError(_ a: [Float], _ b: [Double]) -> Double {
             #expect(y.shape == [n, cout, ref.oh, ref.ow])
             y.backward(seed: g)
             return [y.scalars, xs.grad!.scalars, ks.grad!.scalars, bs.grad!.scalars]
-        }
+        } }
         let one = run(threads: 1, padded: false)
         let (rdx, rdw, rdb) = ref.gradients(x.scalars, kernel.scalars, g.scalars)
         for (actual, expected) in zip(one, [ref.forward(x.scalars, kernel.scalars, b.scalars), rdx, rdw, rdb]) {

@@ -11,12 +11,14 @@ public enum BLAS {
     /// `C = alpha · op(A) · op(B) + beta · C` with row-major matrices; `op(A)` is `m × k`,
     /// `op(B)` is `k × n`, `lda`, `ldb`, `ldc` are row strides. Large products are split into
     /// row (or column) blocks computed in parallel on `Threading.threadCount` threads, each
-    /// block by single-threaded OpenBLAS. Row blocks (used whenever `m ≥ 2·rowBlock`) are
-    /// multiples of 48 rows and do not change any result bit. Column blocks (only when `m` is
-    /// smaller) can change the last bits on some OpenBLAS cores: on Zen (Haswell kernels) the
-    /// result of an element depends on the width of the call, not only on its `k` loop
-    /// (measured with OpenBLAS 0.3.21: a 40×333 product split 176 + 157 differs in the last
-    /// bits; split 168 + 165 it does not).
+    /// block by single-threaded OpenBLAS; the result is the same bits for any thread count.
+    /// Row blocks (used whenever `m ≥ 2·rowBlock`) are multiples of 48 rows and give the bits of
+    /// one call. Column blocks (only when `m` is smaller) do not: on Zen (Haswell kernels) an
+    /// element's last bits depend on the width of the call, not only on its `k` loop (measured
+    /// with OpenBLAS 0.3.21: an 8×16384×72 product split into blocks of 384 or 768 columns
+    /// differs from one call in 55,115 and 1,691 elements, in blocks of 512 in none). So the
+    /// column blocks depend on the sizes only (`columnBlock`), and one thread, or a call from
+    /// inside a parallel loop, runs the same blocks one after the other.
     package static func sgemm(
         transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         alpha: Float = 1, a: UnsafePointer<Float>, lda: Int, b: UnsafePointer<Float>, ldb: Int,
@@ -24,11 +26,16 @@ public enum BLAS {
     ) {
         let threads = Threading.threadCount
         let work = m * n * max(k, 1)
-        if threads <= 1 || work < 1 << 21 || Threading.isInsideParallelLoop {
+        if work < 1 << 21 {
             sgemmSerial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
             return
         }
+        let serial = threads <= 1 || Threading.isInsideParallelLoop
         if m >= 2 * rowBlock {
+            if serial {
+                sgemmSerial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc)
+                return
+            }
             // Row blocks, multiples of `rowBlock` rows (bit-identical to one call).
             let block = ((m + threads - 1) / threads + rowBlock - 1) / rowBlock * rowBlock
             let blocks = (m + block - 1) / block
@@ -39,18 +46,29 @@ public enum BLAS {
                                 a: transA ? a + i0 : a + i0 * lda, lda: lda, b: b, ldb: ldb, beta: beta, c: c + i0 * ldc, ldc: ldc)
                 }
             }
-        } else {
-            // Column blocks (multiples of 16 for the kernels' vector width).
-            let block = max(16, ((n + threads - 1) / threads + 15) / 16 * 16)
-            let blocks = (n + block - 1) / block
-            Threading.parallelFor(blocks, grain: 1) { r in
-                for bi in r {
-                    let j0 = bi * block, nb = min(block, n - j0)
-                    sgemmSerial(transA: transA, transB: transB, m: m, n: nb, k: k, alpha: alpha, a: a, lda: lda,
-                                b: transB ? b + j0 * ldb : b + j0, ldb: ldb, beta: beta, c: c + j0, ldc: ldc)
-                }
+            return
+        }
+        // Column blocks: their widths depend on `n` only, so every thread count (and the
+        // serial path) computes the same blocks and hence the same bits.
+        let block = columnBlock(n)
+        let blocks = (n + block - 1) / block
+        let run = { (r: Range<Int>) in
+            for bi in r {
+                let j0 = bi * block, nb = min(block, n - j0)
+                sgemmSerial(transA: transA, transB: transB, m: m, n: nb, k: k, alpha: alpha, a: a, lda: lda,
+                            b: transB ? b + j0 * ldb : b + j0, ldb: ldb, beta: beta, c: c + j0, ldc: ldc)
             }
         }
+        if serial { run(0..<blocks) } else { Threading.parallelFor(blocks, grain: 1, run) }
+    }
+
+    /// Width of `sgemm`'s column blocks for a product `n` columns wide, from `n` alone: `n`
+    /// cut into 2 to 8 pieces of at least 256 columns where it is that wide (2 pieces below),
+    /// rounded up to a multiple of 16 for the kernels' vector width.
+    static func columnBlock(_ n: Int) -> Int {
+        guard n > 16 else { return max(n, 1) }
+        let pieces = min(8, max(2, n / 256))
+        return ((n + pieces - 1) / pieces + 15) / 16 * 16
     }
 
     /// The row-block granule of `sgemm`'s split: a multiple of the OpenBLAS kernels' column
@@ -87,9 +105,10 @@ public enum BLAS {
             return
         }
         Threading.parallelFor(count, grain: 1) { r in
+            // Inside the loop `sgemm` runs its blocks serially: the same blocks, the same bits.
             for i in r {
-                sgemmSerial(transA: transA, transB: transB, m: m, n: n, k: k, alpha: 1, a: a + i * strideA, lda: lda,
-                            b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc)
+                sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a + i * strideA, lda: lda,
+                      b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc)
             }
         }
     }

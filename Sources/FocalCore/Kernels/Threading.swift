@@ -10,8 +10,9 @@ import Foundation
 /// pools compete for the cores (OpenBLAS's idle workers spin in `sched_yield` for a while
 /// after every call), which cost more than half the time of the Winograd transforms. So
 /// BLAS is never multi-threaded inside one of Focal's parallel loops, and Focal's reductions
-/// split work at boundaries that depend on sizes only: results are the same bits for any
-/// thread count.
+/// and GEMM splits cut work at boundaries that depend on sizes only: results are the same bits
+/// for any thread count (`BLAS.sgemm`, `ThreadingTests`). `withThreadCount(_:_:)` sets a count
+/// for one task without touching the process-wide one.
 public enum Threading {
     private static let width = Locked<Int>(Threading.initialWidth())
 
@@ -27,13 +28,23 @@ public enum Threading {
         return v
     }
 
-    /// Threads used by Focal's loops and by OpenBLAS.
+    /// Threads used by Focal's loops and by OpenBLAS: the process-wide setting, or inside
+    /// `withThreadCount(_:_:)` the count it was given for that task.
     public static var threadCount: Int {
-        get { width.withLock { $0 } }
+        get { scoped ?? width.withLock { $0 } }
         set {
             let n = max(1, newValue)
             width.withLock { $0 = n }
         }
+    }
+
+    @TaskLocal private static var scoped: Int? = nil
+
+    /// Runs `body` with `threadCount` equal to `threads` (at least 1) for the current task and
+    /// the tasks it creates, leaving the process-wide setting — and so other tasks running
+    /// meanwhile — untouched. Results do not depend on the thread count; only time does.
+    public static func withThreadCount<R>(_ threads: Int, _ body: () throws -> R) rethrows -> R {
+        try $scoped.withValue(max(1, threads)) { try body() }
     }
 
     /// Runs `body` over `0..<count` split into contiguous ranges of at least `grain` items,
