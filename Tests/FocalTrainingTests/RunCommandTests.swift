@@ -176,6 +176,9 @@ import Testing
         let names = try FileManager.default.contentsOfDirectory(atPath: predicted.path).filter { $0.hasSuffix(".png") }.sorted()
         let inputs = try FileManager.default.contentsOfDirectory(atPath: odd.appendingPathComponent("images").path)
         #expect(!names.isEmpty && names.count == inputs.count)
+        // The last line gives the loop's throughput (what Tools/bench/alternate.py reads).
+        let last = p.output.split(separator: "\n").last.map(String.init) ?? ""
+        #expect(last.hasPrefix("\(inputs.count) images in ") && last.contains(" images/s (reading, predicting and writing"), "\(last)")
         for name in names {
             let a = try Image.read(from: predicted.appendingPathComponent(name))
             let b = try Image.read(from: evaluated.appendingPathComponent("predictions/" + name))

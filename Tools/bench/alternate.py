@@ -13,11 +13,12 @@ torch.set_num_threads(2)), and reads each side's JSON. Passes:
 
 - train: median training step (`focal bench --mode all`, Tools/bench/pytorch_unet_bench.py);
 - forward: median forward pass, eval, no tape / no_grad (the same runs);
-- predict: images/s of `focal predict` on --images generated 256x256 RGB PNGs, end to end (the
-  whole process: start, model load, read, z-score, forward, argmax, write the mask PNG), against
-  Tools/bench/pytorch_predict_bench.py with the same model file loaded by the PyTorch twin (the
-  loop over the images, file I/O included; imports, model load and compilation not counted). The
-  model is a 1-step `focal train` of the paper network on generated images and masks.
+- predict: images/s of `focal predict` on --images generated 256x256 RGB PNGs (its own figure for
+  the loop over the images: read, z-score, forward, argmax, write the mask PNG; process start and
+  model load not counted), against Tools/bench/pytorch_predict_bench.py with the same model file
+  loaded by the PyTorch twin (the same loop, file I/O included; imports, model load and
+  compilation not counted). The model is a 1-step `focal train` of the paper network on generated
+  images and masks.
 
 It prints every round's figures and Focal/PyTorch ratios (time ratios: below 1 means Focal is
 faster; for predict the ratio of PyTorch's to Focal's images/s, so below 1 also means Focal is
@@ -178,6 +179,11 @@ def predict_row(side, args, model, images, folder):
         if p.returncode != 0:
             raise SideFailure(f"exit status {p.returncode}: {error_line(p.stderr)}")
         rss = float(open(rss_file).read().split()[-1]) / 1024 if cmd[0] == "/usr/bin/time" else float("nan")
+        # focal predict's own figure for its loop over the images (file I/O included, loading the
+        # model not), the span PyTorch's side times; the process's wall time as a fallback.
+        loop = re.search(r"^(\d+) images? in ([0-9.]+) s:", p.stdout, re.M)
+        if loop and float(loop.group(2)) > 0:
+            return {"predict": int(loop.group(1)) / float(loop.group(2)), "rss": rss, "processImagesPerSecond": count / seconds}
         return {"predict": count / seconds, "rss": rss}
     cmd = [sys.executable, args.pytorch_predict, "--model", model, "--input", images, "--output", out,
            "--threads", str(THREADS), "--json", "-"]

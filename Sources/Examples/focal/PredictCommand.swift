@@ -55,6 +55,7 @@ struct PredictCommand: ParsableCommand {
         try OutputFolder.create(output)
         if probabilities { try OutputFolder.create(out.appendingPathComponent("probabilities").path) }
         if let target, size == nil { say("resizing to the model's training size \(target) (--size to change)") }
+        let clock = ContinuousClock(), start = clock.now
         for file in files {
             let result = try predictor.segment(file: file, size: target)
             let url = out.appendingPathComponent(names.mask(file))
@@ -67,5 +68,8 @@ struct PredictCommand: ParsableCommand {
             }
             say(line)
         }
+        let seconds = (clock.now - start) / .seconds(1)
+        say(String(format: "%d image%@ in %.2f s: %.2f images/s (reading, predicting and writing; loading the model not counted)",
+                   files.count, files.count == 1 ? "" : "s", seconds, Double(files.count) / max(seconds, 1e-9)))
     }
 }
