@@ -90,22 +90,16 @@ public enum BLAS {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1, a, Int32(k), b, Int32(n), 0, c, Int32(n))
     }
 
-    /// Several independent products with the same shapes, run in parallel (one single-threaded
-    /// OpenBLAS call each): `C[i] = op(A[i]) · op(B[i])` where `A[i] = a + i·strideA`, etc.
+    /// Several independent products with the same shapes, run in parallel:
+    /// `C[i] = op(A[i]) · op(B[i])` where `A[i] = a + i·strideA`, etc. Each product is one
+    /// `sgemm`, which inside the loop runs its blocks serially (the same blocks, the same bits);
+    /// with one thread, one product or inside another loop, the products run one after the other.
     package static func sgemmBatched(
         count: Int, transA: Bool = false, transB: Bool = false, m: Int, n: Int, k: Int,
         a: UnsafePointer<Float>, lda: Int, strideA: Int, b: UnsafePointer<Float>, ldb: Int, strideB: Int,
         beta: Float = 0, c: UnsafeMutablePointer<Float>, ldc: Int, strideC: Int
     ) {
-        if Threading.threadCount <= 1 || count < 2 || Threading.isInsideParallelLoop {
-            for i in 0..<count {
-                sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a + i * strideA, lda: lda,
-                      b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc)
-            }
-            return
-        }
         Threading.parallelFor(count, grain: 1) { r in
-            // Inside the loop `sgemm` runs its blocks serially: the same blocks, the same bits.
             for i in r {
                 sgemm(transA: transA, transB: transB, m: m, n: n, k: k, a: a + i * strideA, lda: lda,
                       b: b + i * strideB, ldb: ldb, beta: beta, c: c + i * strideC, ldc: ldc)
