@@ -167,6 +167,9 @@ import Testing
             // One set of loss options, one spelling in every command (`gamma_f` is `--gamma-f`).
             c(64, ["loss", "--name", "focal_loss", "--gamma_f", "2"], "Unknown option '--gamma_f'", "Did you mean '--gamma-f'?"),
             c(64, ["train", "--gamma_f", "2"], "Unknown option '--gamma_f'", "Did you mean '--gamma-f'?"),
+            // A misspelt required option is named, not reported as the missing one.
+            c(64, ["predict", "--modle", "m.safetensors", "--input", "x", "--output", "y"], "Unknown option '--modle'", "'--model'"),
+            c(64, ["evaluate", "--model=m.safetensors", "--imagse", "x"], "Unknown option '--imagse'", "'--images'"),
             c(64, ["loss", "--name", "dice_loss", "--fdpt-mode", "pixels"], "unknown FDPT mode 'pixels'"),
             c(64, ["loss", "--name", "dice_loss", "--gamma-f", "nan"], "--gamma-f must be a finite number"),
             // summary

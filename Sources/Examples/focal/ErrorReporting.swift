@@ -95,7 +95,7 @@ enum ErrorReporting {
     static func message(for error: Error, subcommand: String?) -> String {
         if let plain = FileErrorText.sentence(for: error) { return plain }
         let text = Focal.message(for: error)
-        return OptionSuggestions.annotate(text, subcommand: subcommand)
+        return OptionSuggestions.annotate(text, subcommand: subcommand, arguments: Array(CommandLine.arguments.dropFirst()))
     }
 
     /// Joins a multi-line message (e.g. a list of checkpoint differences) into one line:
