@@ -62,7 +62,7 @@ public struct DistancePenalized: SegmentationLoss {
         switch mode {
         case .replaceTarget:
             let w = DistancePenalty.focalWeight(phi: phi, epsilon: epsilon)
-            return try base.loss(input.replacingTarget(Kernels.mul(input.target, w)))
+            return try base.loss(input.replacingTarget(input.target.detached() * w))
         case .weightPixels:
             return try base.loss(input.weightingPixels(by: DistancePenalty.pixelWeight(phi: phi, epsilon: epsilon)))
         }

@@ -85,12 +85,12 @@ public enum DistancePenalty {
     /// The FDPT weight `W = clip(Φ, 1e-7, 1)^ε` (a constant): ε = 0 gives 1 everywhere,
     /// ε = 1 the DPT `W = Φ` (floored at 1e-7).
     public static func focalWeight(phi: Tensor, epsilon: Float) -> Tensor {
-        Kernels.map(phi) { epsilon == 0 ? 1 : Foundation.pow(min(max($0, 1e-7), 1), epsilon) }
+        Tensor(shape: phi.shape, scalars: phi.scalars.map { epsilon == 0 ? 1 : Foundation.pow(min(max($0, 1e-7), 1), epsilon) })
     }
 
     /// Caliva's per-pixel loss weight `(1 + Φ)^ε` (a constant, in `[1, 2^ε]`).
     public static func pixelWeight(phi: Tensor, epsilon: Float) -> Tensor {
-        Kernels.map(phi) { Foundation.pow(1 + $0, epsilon) }
+        Tensor(shape: phi.shape, scalars: phi.scalars.map { Foundation.pow(1 + $0, epsilon) })
     }
 
     /// Φ and the FDPT weights `clip(Φ, 1e-7, 1)^ε` of one mask, for heat-map figures (the

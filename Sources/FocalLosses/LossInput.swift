@@ -74,7 +74,7 @@ public final class LossInput {
     /// The same input with the per-pixel weight multiplied by `weight` (`N, 1, spatial…`).
     public func weightingPixels(by weight: Tensor) throws -> LossInput {
         var combined = weight.detached()
-        if let existing = pixelWeight, existing.shape == combined.shape { combined = Kernels.mul(existing, combined) }
+        if let existing = pixelWeight, existing.shape == combined.shape { combined = existing.detached() * combined }
         return try LossInput(prediction: prediction, target: target, kind: kind, lossName: lossName, pixelWeight: combined)
     }
 
@@ -117,7 +117,7 @@ public final class LossInput {
     }()
 
     /// `−y` (constant).
-    private lazy var negativeTarget: Tensor = Kernels.scale(target, -1)
+    private lazy var negativeTarget: Tensor = -target.detached()
 
     private var statisticsCache: [Bool: Tensor] = [:]
 
