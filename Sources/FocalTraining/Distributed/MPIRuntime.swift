@@ -29,6 +29,6 @@ enum MPIRuntime {
                       failure: (String) -> DistributedError = DistributedError.mpi) throws {
         var text = [CChar](repeating: 0, count: 512)
         let status = text.withUnsafeMutableBufferPointer { call($0.baseAddress!, $0.count) }
-        if status != 0 { throw failure(String(cString: text)) }
+        if status != 0 { throw failure(String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)) }
     }
 }
